@@ -1,0 +1,373 @@
+"""The case model: everything the GP records during one consultation.
+
+One typed model is the single source of truth for the wizard, the rule engine, the documents,
+storage and the case file.  It deliberately accepts *incomplete and even invalid* input (a
+fødselsnummer with wrong check digits, a dose typed as "16 mg" or "mye"): the GP's typing is
+never lost because it does not validate.  Validity is the rule engine's business
+(:mod:`core.rules`), which reports findings instead of raising.
+
+Ids of checklist points, measures, drugs, substances and consent items refer to the pathway
+version recorded in :attr:`Case.pathway_id` / :attr:`Case.pathway_version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: Upper bounds that keep hostile or accidental input from exhausting memory or the PDF
+#: renderer, while leaving far more room than any real entry needs.
+SHORT_TEXT_MAX = 2_000
+LONG_TEXT_MAX = 100_000
+LIST_MAX = 200
+
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_MAX)]
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)]
+Id = Annotated[str, StringConstraints(max_length=100)]
+
+Language = Literal["nb", "nn", "en"]
+DocumentLanguage = Literal["nb", "nn"]
+YesNoUnknown = Literal["yes", "no", "unknown"]
+
+
+def new_case_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Model(BaseModel):
+    """Strict base: unknown keys are refused, types are checked, assignment is validated."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        str_max_length=LONG_TEXT_MAX,
+        frozen=False,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Patient, prescriber and consultation
+# --------------------------------------------------------------------------------------
+
+
+class Patient(_Model):
+    name: ShortText = ""
+    #: Fødselsnummer, D-nummer, H-nummer or FH-nummer exactly as typed.
+    identity_number: ShortText = ""
+    birth_date: date | None = None
+    phone: ShortText = ""
+    address: ShortText = ""
+    no_fixed_abode: bool = False
+    #: Where the patient stays during quarantine or isolation (hotel, flat, unit…).
+    stay_location: ShortText = ""
+    next_of_kin: ShortText = ""
+    #: The written standard the patient prefers for the consent form.
+    preferred_language: DocumentLanguage = "nb"
+    interpreter_needed: bool = False
+    interpreter_language: ShortText = ""
+
+
+class Prescriber(_Model):
+    name: ShortText = ""
+    #: HPR-nummer: the doctor's id in Helsepersonellregisteret.
+    hpr_number: ShortText = ""
+    workplace: ShortText = ""
+    municipality: ShortText = ""
+    phone: ShortText = ""
+
+
+ConsultationForm = Literal["physical", "video", "phone"]
+
+
+class Consultation(_Model):
+    date: dt.date | None = None
+    place: ShortText = ""
+    form: ConsultationForm | None = None
+    #: Exercise/template mode: the case is not a real prescription decision, so the validity
+    #: window of the legal basis is not enforced (shown on every document).
+    exercise_mode: bool = False
+
+
+# --------------------------------------------------------------------------------------
+# The three cumulative legal conditions
+# --------------------------------------------------------------------------------------
+
+DiagnosedBy = Literal["specialist", "gp_supervised"]
+
+
+class Diagnosis(_Model):
+    """One ICD-10 dependence-syndrome diagnosis (F1x.2) for one substance group."""
+
+    substance: Id = ""
+    icd10: ShortText = ""
+    diagnosed_by: DiagnosedBy | None = None
+    diagnosed_by_name: ShortText = ""
+    #: When a GP set the diagnosis: the addiction-medicine specialist who supervised.
+    supervisor_name: ShortText = ""
+    diagnosis_date: date | None = None
+
+
+class DependenceCondition(_Model):
+    """Vilkår 1 – narkotikaavhengighet."""
+
+    diagnoses: Annotated[list[Diagnosis], Field(max_length=LIST_MAX)] = Field(default_factory=list)
+    note: LongText = ""
+
+
+SpecialistChannel = Literal["phone", "video", "meeting", "written"]
+ServiceLevel = Literal["primary", "specialist"]
+
+
+class SpecialistPlan(_Model):
+    """Vilkår 2 – plan made together with the specialist service (TSB)."""
+
+    unit: ShortText = ""
+    person: ShortText = ""
+    person_phone: ShortText = ""
+    contacted_at: datetime | None = None
+    channel: SpecialistChannel | None = None
+    agreed: LongText = ""
+    starts_treatment: ServiceLevel | None = None
+    carries_out: ShortText = ""
+    follows_up: ShortText = ""
+
+
+QuarantineKind = Literal["quarantine", "isolation"]
+
+
+class QuarantineCondition(_Model):
+    """Vilkår 3 – quarantine or isolation ordered under the covid-19 regulation."""
+
+    kind: QuarantineKind | None = None
+    legal_reference: ShortText = ""
+    start: date | None = None
+    expected_end: date | None = None
+    ordered_by: ShortText = ""
+    basis: ShortText = ""
+    #: True when the patient only stays home by own choice – that does not satisfy vilkår 3.
+    self_chosen: bool = False
+
+
+class LegalConditions(_Model):
+    dependence: DependenceCondition = Field(default_factory=DependenceCondition)
+    plan: SpecialistPlan = Field(default_factory=SpecialistPlan)
+    quarantine: QuarantineCondition = Field(default_factory=QuarantineCondition)
+    #: The doctor confirms that only the patient's own need for health care was weighed
+    #: (not infection control or third parties).
+    patient_need_only: bool = False
+
+
+# --------------------------------------------------------------------------------------
+# Substance use and findings
+# --------------------------------------------------------------------------------------
+
+
+class SubstanceUse(_Model):
+    substance: Id = ""
+    amount: ShortText = ""
+    route: ShortText = ""
+    frequency: ShortText = ""
+    last_use: ShortText = ""
+
+
+PregnancyStatus = Literal["not_relevant", "not_pregnant", "possible", "pregnant"]
+
+
+class ClinicalFindings(_Model):
+    respiratory_rate: int | None = Field(default=None, ge=0, le=200)
+    oxygen_saturation: int | None = Field(default=None, ge=0, le=100)
+    pulse: int | None = Field(default=None, ge=0, le=400)
+    qtc_ms: int | None = Field(default=None, ge=0, le=1000)
+    intoxication_signs: ShortText = ""
+    withdrawal_signs: ShortText = ""
+    covid_respiratory_symptoms: YesNoUnknown = "unknown"
+    lung_disease: YesNoUnknown = "unknown"
+    heart_disease: YesNoUnknown = "unknown"
+    reduced_general_condition: YesNoUnknown = "unknown"
+    pregnancy: PregnancyStatus | None = None
+    childbearing_age: bool = False
+    other: LongText = ""
+
+
+# --------------------------------------------------------------------------------------
+# Risk mapping and measures
+# --------------------------------------------------------------------------------------
+
+
+class RiskAnswer(_Model):
+    """The doctor's assessment of one point of the pathway's risk-mapping list."""
+
+    #: One of the pathway's assessment option ids (e.g. ``"low"``, ``"high"``); "" = unanswered.
+    assessment: Id = ""
+    note: LongText = ""
+
+
+class ExtraRiskPoint(_Model):
+    title: ShortText = ""
+    assessment: Id = ""
+    note: LongText = ""
+
+
+class MeasureChoice(_Model):
+    chosen: bool = False
+    details: LongText = ""
+
+
+class ExtraMeasure(_Model):
+    title: ShortText = ""
+    details: LongText = ""
+
+
+# --------------------------------------------------------------------------------------
+# Medication
+# --------------------------------------------------------------------------------------
+
+
+class Medication(_Model):
+    drug: Id = ""
+    #: Name of a drug that is not in the pathway's table (``drug == "other"``).
+    other_name: ShortText = ""
+    formulation: Id = ""
+    #: Daily dose in mg exactly as typed ("16", "7,5", "16 mg"); see :func:`core.dose.parse_dose`.
+    daily_dose: ShortText = ""
+    schedule: ShortText = ""
+    start_date: date | None = None
+    planned_end: date | None = None
+    taper_plan: LongText = ""
+    #: The patient's documented tolerance for a start dose above the suggested range.
+    tolerance_note: LongText = ""
+    #: Written justification for any deviation from the pathway's guidance.
+    deviation_justification: LongText = ""
+    #: The addiction-medicine specialist in TSB who agreed to the deviation.
+    deviation_agreed_by: ShortText = ""
+
+
+# --------------------------------------------------------------------------------------
+# Plan, information and consent
+# --------------------------------------------------------------------------------------
+
+LarReferral = Literal["wanted", "not_wanted", "not_relevant", "already_in_lar"]
+
+
+class TreatmentPlan(_Model):
+    starts_by: ShortText = ""
+    carried_out_by: ShortText = ""
+    followed_up_by: ShortText = ""
+    supervision_frequency: ShortText = ""
+    supervised_by: ShortText = ""
+    delivered_by: ShortText = ""
+    daily_follow_up: LongText = ""
+    post_dose_observation_minutes: int | None = Field(default=None, ge=0, le=1440)
+    evaluation: LongText = ""
+    admission_criteria: LongText = ""
+    end_of_isolation: LongText = ""
+    taper: LongText = ""
+    patient_contact_name: ShortText = ""
+    patient_contact_phone: ShortText = ""
+    psychosocial_follow_up: LongText = ""
+    practical_needs: LongText = ""
+    lar_referral: LarReferral | None = None
+
+
+ConsentCapacity = Literal["full", "reduced", "lacking"]
+ConsentStatus = Literal["not_obtained", "obtained", "declined", "withdrawn"]
+
+
+class Consent(_Model):
+    #: Consent information item id → explained to the patient.
+    items_explained: dict[Id, bool] = Field(default_factory=dict, max_length=LIST_MAX)
+    capacity: ConsentCapacity | None = None
+    capacity_note: LongText = ""
+    interpreter_used: bool = False
+    interpreter_name: ShortText = ""
+    form_language: DocumentLanguage = "nb"
+    #: Also print an English translation as a reading aid (the Norwegian one is signed).
+    english_reading_copy: bool = False
+    status: ConsentStatus = "not_obtained"
+    patient_questions: LongText = ""
+
+
+CaseStatus = Literal["draft", "ready", "exported"]
+
+
+class Case(_Model):
+    """One consultation: the whole draft, from patient identity to consent."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] = Field(
+        default_factory=new_case_id
+    )
+    pathway_id: Id = ""
+    pathway_version: int = Field(default=0, ge=0)
+    status: CaseStatus = "draft"
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+    patient: Patient = Field(default_factory=Patient)
+    prescriber: Prescriber = Field(default_factory=Prescriber)
+    consultation: Consultation = Field(default_factory=Consultation)
+    conditions: LegalConditions = Field(default_factory=LegalConditions)
+    substance_use: Annotated[list[SubstanceUse], Field(max_length=LIST_MAX)] = Field(
+        default_factory=list
+    )
+    findings: ClinicalFindings = Field(default_factory=ClinicalFindings)
+    risk: dict[Id, RiskAnswer] = Field(default_factory=dict, max_length=LIST_MAX)
+    extra_risk_points: Annotated[list[ExtraRiskPoint], Field(max_length=LIST_MAX)] = Field(
+        default_factory=list
+    )
+    measures: dict[Id, MeasureChoice] = Field(default_factory=dict, max_length=LIST_MAX)
+    extra_measures: Annotated[list[ExtraMeasure], Field(max_length=LIST_MAX)] = Field(
+        default_factory=list
+    )
+    medications: Annotated[list[Medication], Field(max_length=LIST_MAX)] = Field(
+        default_factory=list
+    )
+    plan: TreatmentPlan = Field(default_factory=TreatmentPlan)
+    consent: Consent = Field(default_factory=Consent)
+    #: Free text the GP adds to the journal note (kept with the case, shown in the note).
+    journal_addition: LongText = ""
+    notes: LongText = ""
+
+    def substances_diagnosed(self) -> list[str]:
+        return [d.substance for d in self.conditions.dependence.diagnoses if d.substance]
+
+    def touch(self) -> None:
+        self.updated_at = utc_now()
+
+
+def new_case(pathway_id: str, pathway_version: int, prescriber: Prescriber | None = None) -> Case:
+    """A blank draft made under the given pathway version."""
+    case = Case(pathway_id=pathway_id, pathway_version=pathway_version)
+    if prescriber is not None:
+        case.prescriber = prescriber.model_copy()
+    return case
+
+
+__all__ = [
+    "Case",
+    "ClinicalFindings",
+    "Consent",
+    "Consultation",
+    "DependenceCondition",
+    "Diagnosis",
+    "ExtraMeasure",
+    "ExtraRiskPoint",
+    "LegalConditions",
+    "MeasureChoice",
+    "Medication",
+    "Patient",
+    "Prescriber",
+    "QuarantineCondition",
+    "RiskAnswer",
+    "SpecialistPlan",
+    "SubstanceUse",
+    "TreatmentPlan",
+    "new_case",
+]

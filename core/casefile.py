@@ -1,0 +1,122 @@
+"""The case file: one case as schema-versioned JSON, for moving cases between machines.
+
+Format (documented in ``docs/case-format.md``, schema in ``resources/schema/case.schema.json``)::
+
+    {"format": "rekvirent-case", "format_version": 1, "case": {...}}
+
+Reading is defensive: a truncated file, wrong types, unknown keys or oversized values give a
+:class:`CaseFileError` that names the field, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.case import Case
+
+FORMAT = "rekvirent-case"
+FORMAT_VERSION = 1
+#: Larger files are refused before parsing (a real case is a few tens of kilobytes).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class CaseFileError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+def to_document(case: Case) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "case": case.model_dump(mode="json"),
+    }
+
+
+def dumps(case: Case) -> str:
+    return json.dumps(to_document(case), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def from_document(data: Any) -> Case:
+    if not isinstance(data, dict):
+        raise CaseFileError("", "filen er ikke et JSON-objekt")
+    if data.get("format") != FORMAT:
+        raise CaseFileError("format", f"forventet {FORMAT!r}")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise CaseFileError("format_version", "mangler eller er ikke et heltall")
+    if version > FORMAT_VERSION:
+        raise CaseFileError(
+            "format_version",
+            f"filen er laget av en nyere versjon av Rekvirent (format {version}); "
+            "oppdater programmet",
+        )
+    unknown = set(data) - {"format", "format_version", "case", "$schema"}
+    if unknown:
+        raise CaseFileError(sorted(unknown)[0], "ukjent felt")
+    try:
+        return Case.model_validate(data.get("case"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = _field_path(("case", *first["loc"]))
+        raise CaseFileError(field, first["msg"]) from None
+
+
+def loads(text: str) -> Case:
+    if len(text) > MAX_FILE_BYTES:
+        raise CaseFileError("", "filen er for stor til å være en sak")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError("", f"ugyldig JSON på linje {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise CaseFileError("", "JSON-strukturen er for dypt nestet") from None
+    return from_document(data)
+
+
+def read(path: Path) -> Case:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CaseFileError("", "filen er for stor til å være en sak")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaseFileError("", f"kan ikke lese filen: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseFileError("", "filen er ikke UTF-8-tekst") from None
+    return loads(text)
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write via a temporary file in the same folder and an atomic replace (0600 on POSIX)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rekvirent-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write(path: Path, case: Case) -> None:
+    write_atomic(path, dumps(case))

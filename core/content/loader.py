@@ -1,0 +1,143 @@
+"""Load and schema-check pathway files; keep every version so old cases render as made."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from core.content.pathway import Pathway, pathway_from_json
+from core.paths import resources_dir
+
+
+class ContentError(Exception):
+    """A pathway file is missing, unreadable or does not match the schema."""
+
+    def __init__(self, file: str, field: str, message: str) -> None:
+        self.file = file
+        self.field = field
+        self.message = message
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {message}")
+
+
+def schema_path() -> Path:
+    return resources_dir() / "schema" / "pathway.schema.json"
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _pointer(path: Any) -> str:
+    parts = [str(p) for p in path]
+    return "/".join(parts) if parts else "(rot)"
+
+
+def load_pathway_file(path: Path) -> Pathway:
+    """Read, validate and type one pathway file; :class:`ContentError` names file and field."""
+    name = path.as_posix()
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContentError(name, "", f"kan ikke leses ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ContentError(name, "", "er ikke gyldig UTF-8") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ContentError(name, f"linje {exc.lineno}", f"ugyldig JSON: {exc.msg}") from None
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        raise ContentError(name, _pointer(first.absolute_path), first.message)
+    _check_references(name, data)
+    try:
+        return pathway_from_json(data, source_file=name)
+    except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - schema catches these
+        raise ContentError(name, "", f"uventet innhold: {exc}") from None
+
+
+def _check_references(name: str, data: dict[str, Any]) -> None:
+    """Cross-references the JSON Schema cannot express: ids unique, references resolvable."""
+    for section in ("conditions", "substances", "assessment_options", "risk_points", "measures",
+                    "drugs", "combinations", "consent_items"):
+        seen: set[str] = set()
+        for index, item in enumerate(data[section]):
+            if item["id"] in seen:
+                raise ContentError(name, f"{section}/{index}/id", f"id {item['id']!r} er brukt før")
+            seen.add(item["id"])
+    substances = {s["id"] for s in data["substances"]}
+    for index, drug in enumerate(data["drugs"]):
+        if drug["substance"] not in substances:
+            raise ContentError(name, f"drugs/{index}/substance",
+                               f"ukjent stoffgruppe {drug['substance']!r}")
+        lo, hi = drug.get("dose_min_mg"), drug.get("dose_max_mg")
+        if lo is not None and hi is not None and float(lo) > float(hi):
+            raise ContentError(name, f"drugs/{index}/dose_min_mg", "er større enn dose_max_mg")
+    for key in ("depressants",):
+        for index, sub in enumerate(data[key]):
+            if sub not in substances:
+                raise ContentError(name, f"{key}/{index}", f"ukjent stoffgruppe {sub!r}")
+    for index, combo in enumerate(data["combinations"]):
+        for j, sub in enumerate(combo["substances"]):
+            if sub not in substances:
+                raise ContentError(name, f"combinations/{index}/substances/{j}",
+                                   f"ukjent stoffgruppe {sub!r}")
+    keys = sorted(c["key"] for c in data["conditions"])
+    if keys != ["dependence", "plan", "quarantine"]:
+        raise ContentError(name, "conditions",
+                           "må ha nøyaktig vilkårene dependence, plan og quarantine")
+
+
+@dataclass
+class ContentLibrary:
+    """Every pathway version found, by (id, version)."""
+
+    pathways: dict[tuple[str, int], Pathway] = field(default_factory=dict)
+
+    def get(self, pathway_id: str, version: int) -> Pathway | None:
+        return self.pathways.get((pathway_id, version))
+
+    def versions(self, pathway_id: str) -> list[Pathway]:
+        return sorted((p for p in self.pathways.values() if p.id == pathway_id),
+                      key=lambda p: p.version)
+
+    def latest(self, pathway_id: str) -> Pathway | None:
+        versions = self.versions(pathway_id)
+        return versions[-1] if versions else None
+
+    def ids(self) -> list[str]:
+        return sorted({p.id for p in self.pathways.values()})
+
+    def default(self, today: date | None = None) -> Pathway:
+        """The pathway preselected for a new case: the newest in force, else the newest."""
+        today = today or date.today()
+        latest = [p for p in (self.latest(i) for i in self.ids()) if p is not None]
+        if not latest:
+            raise ContentError(str(resources_dir() / "pathways"), "", "ingen forløp funnet")
+        in_force = [p for p in latest if p.legal_basis.in_force_on(today)]
+        pool = in_force or latest
+        return max(pool, key=lambda p: p.published)
+
+
+def load_library(root: Path | None = None) -> ContentLibrary:
+    """Load every ``<root>/<pathway-id>/<version>.json``; the first broken file raises."""
+    root = root or resources_dir() / "pathways"
+    library = ContentLibrary()
+    for path in sorted(root.glob("*/*.json")):
+        pathway = load_pathway_file(path)
+        expected = (path.parent.name, path.stem)
+        if (pathway.id, str(pathway.version)) != expected:
+            raise ContentError(path.as_posix(), "id/version",
+                               f"stemmer ikke med filplasseringen {expected[0]}/{expected[1]}.json")
+        library.pathways[pathway.key] = pathway
+    return library

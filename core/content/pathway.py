@@ -1,0 +1,310 @@
+"""Typed, read-only view of one pathway version (legal basis, checklist, drugs, consent items).
+
+A *pathway* is the versioned clinical and legal content a case is made under, kept as data in
+``resources/pathways/<id>/<version>.json`` and validated against
+``resources/schema/pathway.schema.json``.  Code interprets it; it never contains it.  Every
+user-visible text exists in bokmål, nynorsk and English (:class:`Text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+Lang = Literal["nb", "nn", "en"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """One user-visible text in the three languages; falls back to bokmål."""
+
+    nb: str
+    nn: str = ""
+    en: str = ""
+
+    def get(self, language: str) -> str:
+        value = getattr(self, language, "") if language in ("nb", "nn", "en") else ""
+        return value or self.nb
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, str] | None) -> Text:
+        if not data:
+            return cls("")
+        return cls(nb=data.get("nb", ""), nn=data.get("nn", ""), en=data.get("en", ""))
+
+    def __bool__(self) -> bool:
+        return bool(self.nb)
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    reference: Text
+    title: Text
+    summary: Text
+    status: str
+    #: First day the rule applies; None when it applied "at once" from an unknown date.
+    valid_from: date | None
+    #: Last day the rule applies (the seed rule "opphører 1. januar 2022" → 2021-12-31).
+    valid_until: date | None
+    sources: tuple[str, ...]
+
+    def in_force_on(self, day: date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return not (self.valid_until is not None and day > self.valid_until)
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    #: Which part of :class:`core.case.LegalConditions` holds the evidence.
+    key: Literal["dependence", "plan", "quarantine"]
+    title: Text
+    explanation: Text
+    evidence: Text
+
+
+@dataclass(frozen=True)
+class Substance:
+    id: str
+    name: Text
+    #: ICD-10 dependence-syndrome codes accepted for this substance (e.g. ``F11.2``).
+    icd10: tuple[str, ...]
+    #: True for substances defined as narcotics (narkotikaforskriften); alcohol is not.
+    narcotic: bool
+    #: Central-nervous-system depressant (raises overdose risk together with opioids).
+    depressant: bool
+
+
+@dataclass(frozen=True)
+class AssessmentOption:
+    id: str
+    label: Text
+    #: 0 = no or low risk, 1 = some risk, 2 = high risk; None = not clear yet.
+    level: int | None
+
+
+@dataclass(frozen=True)
+class RiskPoint:
+    id: str
+    title: Text
+    help: Text
+    required: bool
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    title: Text
+    help: Text
+    default_chosen: bool
+    #: What the patient agrees to when this measure is chosen (consent wording); may be empty.
+    patient_text: Text
+
+
+@dataclass(frozen=True)
+class Formulation:
+    id: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: Text
+    atc: str
+    substance: str
+    prescription_group: str
+    formulations: tuple[Formulation, ...]
+    #: Suggested daily dose range in mg; None when the pathway suggests none (exceptions).
+    dose_min_mg: Decimal | None
+    dose_max_mg: Decimal | None
+    #: A daily dose above this is treated as a typing error rather than a deviation.
+    implausible_above_mg: Decimal
+    preferred: bool
+    #: Allowed only as a justified exception (e.g. methadone).
+    exception_only: bool
+    #: Drug to prefer instead of this one when respiration is reduced (diazepam → oxazepam).
+    avoid_with_reduced_respiration: bool
+    note: Text
+    #: The extra risk of choosing it as an exception, in words for the patient.
+    exception_risk_for_patient: Text
+
+    def formulation(self, formulation_id: str) -> Formulation | None:
+        return next((f for f in self.formulations if f.id == formulation_id), None)
+
+
+@dataclass(frozen=True)
+class Combination:
+    id: str
+    substances: tuple[str, ...]
+    text: Text
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    #: A respiratory rate below this counts as reduced (breaths per minute).
+    respiratory_rate_low: int
+    #: An oxygen saturation below this counts as low (percent).
+    oxygen_saturation_low: int
+    #: A QTc at or above this (ms) counts as prolonged.
+    qtc_high_ms: int
+
+
+ConsentCondition = Literal[
+    "always", "methadone", "diazepam_exception", "non_opioid", "pregnancy", "lar", "interpreter"
+]
+
+
+@dataclass(frozen=True)
+class ConsentItem:
+    id: str
+    title: Text
+    patient_text: Text
+    when: ConsentCondition
+
+
+@dataclass(frozen=True)
+class Pathway:
+    id: str
+    version: int
+    title: Text
+    published: date
+    legal_basis: LegalBasis
+    conditions: tuple[Condition, ...]
+    patient_need_statement: Text
+    substances: tuple[Substance, ...]
+    assessment_options: tuple[AssessmentOption, ...]
+    risk_points: tuple[RiskPoint, ...]
+    measures: tuple[Measure, ...]
+    drugs: tuple[Drug, ...]
+    depressants: tuple[str, ...]
+    combinations: tuple[Combination, ...]
+    thresholds: Thresholds
+    consent_items: tuple[ConsentItem, ...]
+    forsvarlighet_criteria: tuple[Text, ...]
+    source_file: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    def drug(self, drug_id: str) -> Drug | None:
+        return next((d for d in self.drugs if d.id == drug_id), None)
+
+    def substance(self, substance_id: str) -> Substance | None:
+        return next((s for s in self.substances if s.id == substance_id), None)
+
+    def risk_point(self, point_id: str) -> RiskPoint | None:
+        return next((p for p in self.risk_points if p.id == point_id), None)
+
+    def measure(self, measure_id: str) -> Measure | None:
+        return next((m for m in self.measures if m.id == measure_id), None)
+
+    def assessment(self, option_id: str) -> AssessmentOption | None:
+        return next((o for o in self.assessment_options if o.id == option_id), None)
+
+    def condition(self, key: str) -> Condition | None:
+        return next((c for c in self.conditions if c.key == key), None)
+
+
+def _text(data: Mapping[str, Any], key: str) -> Text:
+    return Text.from_json(data.get(key))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _date(value: Any) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def pathway_from_json(data: Mapping[str, Any], source_file: str = "") -> Pathway:
+    """Build the typed pathway from already schema-validated JSON data."""
+    lb = data["legal_basis"]
+    return Pathway(
+        id=data["id"],
+        version=data["version"],
+        title=_text(data, "title"),
+        published=date.fromisoformat(data["published"]),
+        legal_basis=LegalBasis(
+            reference=_text(lb, "reference"),
+            title=_text(lb, "title"),
+            summary=_text(lb, "summary"),
+            status=lb["status"],
+            valid_from=_date(lb.get("valid_from")),
+            valid_until=_date(lb.get("valid_until")),
+            sources=tuple(lb.get("sources", ())),
+        ),
+        conditions=tuple(
+            Condition(
+                id=c["id"], key=c["key"], title=_text(c, "title"),
+                explanation=_text(c, "explanation"), evidence=_text(c, "evidence"),
+            )
+            for c in data["conditions"]
+        ),
+        patient_need_statement=_text(data, "patient_need_statement"),
+        substances=tuple(
+            Substance(
+                id=s["id"], name=_text(s, "name"), icd10=tuple(s["icd10"]),
+                narcotic=s["narcotic"], depressant=s["depressant"],
+            )
+            for s in data["substances"]
+        ),
+        assessment_options=tuple(
+            AssessmentOption(id=o["id"], label=_text(o, "label"), level=o["level"])
+            for o in data["assessment_options"]
+        ),
+        risk_points=tuple(
+            RiskPoint(
+                id=p["id"], title=_text(p, "title"), help=_text(p, "help"),
+                required=p.get("required", True),
+            )
+            for p in data["risk_points"]
+        ),
+        measures=tuple(
+            Measure(
+                id=m["id"], title=_text(m, "title"), help=_text(m, "help"),
+                default_chosen=m.get("default_chosen", False),
+                patient_text=_text(m, "patient_text"),
+            )
+            for m in data["measures"]
+        ),
+        drugs=tuple(
+            Drug(
+                id=d["id"], name=_text(d, "name"), atc=d["atc"], substance=d["substance"],
+                prescription_group=d["prescription_group"],
+                formulations=tuple(
+                    Formulation(id=f["id"], name=_text(f, "name")) for f in d["formulations"]
+                ),
+                dose_min_mg=_decimal(d.get("dose_min_mg")),
+                dose_max_mg=_decimal(d.get("dose_max_mg")),
+                implausible_above_mg=Decimal(str(d["implausible_above_mg"])),
+                preferred=d.get("preferred", False),
+                exception_only=d.get("exception_only", False),
+                avoid_with_reduced_respiration=d.get("avoid_with_reduced_respiration", False),
+                note=_text(d, "note"),
+                exception_risk_for_patient=_text(d, "exception_risk_for_patient"),
+            )
+            for d in data["drugs"]
+        ),
+        depressants=tuple(data["depressants"]),
+        combinations=tuple(
+            Combination(id=c["id"], substances=tuple(c["substances"]), text=_text(c, "text"))
+            for c in data["combinations"]
+        ),
+        thresholds=Thresholds(**data["thresholds"]),
+        consent_items=tuple(
+            ConsentItem(
+                id=k["id"], title=_text(k, "title"), patient_text=_text(k, "patient_text"),
+                when=k["when"],
+            )
+            for k in data["consent_items"]
+        ),
+        forsvarlighet_criteria=tuple(Text.from_json(t) for t in data["forsvarlighet_criteria"]),
+        source_file=source_file,
+    )

@@ -1,0 +1,28 @@
+"""The wizard's steps, in the order they guide the GP (ids are stable; titles are translated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from i18n import N_
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str  # English msgid; translate with i18n._ at display time
+
+
+STEPS: tuple[Step, ...] = (
+    Step("patient", N_("Patient and doctor")),
+    Step("conditions", N_("Legal basis and conditions")),
+    Step("findings", N_("Substance use and findings")),
+    Step("risk", N_("Risk mapping")),
+    Step("measures", N_("Measures")),
+    Step("medication", N_("Medication and dose")),
+    Step("plan", N_("Plan")),
+    Step("consent", N_("Information and consent")),
+    Step("summary", N_("Summary")),
+)
+
+STEP_IDS: tuple[str, ...] = tuple(s.id for s in STEPS)

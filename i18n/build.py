@@ -1,0 +1,64 @@
+"""Extract, update and compile the gettext catalogs with babel.
+
+``python -m i18n.build compile`` (run by the set-up scripts) compiles every ``.po`` to ``.mo``;
+``python -m i18n.build update`` re-extracts ``messages.pot`` from the code and merges it into
+the catalogs.  Compiled ``.mo`` files are build output and are not committed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+
+ROOT = LOCALE_DIR.parent
+POT = LOCALE_DIR / f"{DOMAIN}.pot"
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+def extract(output: Path = POT) -> None:
+    _pybabel(
+        "extract", "-F", str(LOCALE_DIR / "babel.cfg"), "-k", "N_", "-k", "pgettext:1c,2",
+        "--no-location", "--sort-output", "--omit-header", "-o", str(output), ".",
+    )
+
+
+def update() -> None:
+    extract()
+    for language in LANGUAGES:
+        po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.exists():
+            _pybabel("update", "-i", str(POT), "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", language,
+                     "--no-fuzzy-matching", "--ignore-obsolete")
+        else:
+            _pybabel("init", "-i", str(POT), "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", language)
+
+
+def compile_catalogs() -> None:
+    for language in LANGUAGES:
+        po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.exists():
+            _pybabel("compile", "-q", "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", language)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "compile"
+    if command == "compile":
+        compile_catalogs()
+    elif command == "update":
+        update()
+    elif command == "extract":
+        extract()
+    else:
+        print("bruk: python -m i18n.build [compile|update|extract]", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

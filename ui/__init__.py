@@ -1,0 +1,1 @@
+"""Rekvirent's Qt user interface: a thin layer that drives :mod:`core`."""
