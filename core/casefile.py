@@ -34,6 +34,28 @@ class CaseFileError(Exception):
         super().__init__(f"{field}: {message}" if field else message)
 
 
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a case file (committed as ``resources/schema/case.schema.json``)."""
+    case_schema = Case.model_json_schema(mode="serialization")
+    defs = case_schema.pop("$defs", {})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://rekvirent.invalid/schema/case.schema.json",
+        "title": "Rekvirent case file",
+        "description": "One consultation exported from Rekvirent. See docs/case-format.md.",
+        "type": "object",
+        "required": ["format", "format_version", "case"],
+        "additionalProperties": False,
+        "properties": {
+            "$schema": {"type": "string"},
+            "format": {"const": FORMAT},
+            "format_version": {"type": "integer", "minimum": 1, "maximum": FORMAT_VERSION},
+            "case": case_schema,
+        },
+        "$defs": defs,
+    }
+
+
 def to_document(case: Case) -> dict[str, Any]:
     return {
         "format": FORMAT,

@@ -1,0 +1,173 @@
+"""The case file format: exact round trips, schema agreement, and hostile files."""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from annotated_types import Ge, Le, MaxLen
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from core import casefile
+from core.case import Case, Medication, Patient
+from core.casefile import CaseFileError
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_FILE = ROOT / "resources" / "schema" / "case.schema.json"
+
+# Any Unicode a GP or a hostile file could bring, except lone surrogates (not valid UTF-8 JSON).
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+def _strategy_for(annotation: Any, metadata: list[Any]) -> st.SearchStrategy[Any]:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _strategy_for(args[0], [*metadata, *args[1:]])
+    if origin in (typing.Union, types.UnionType):
+        return st.one_of(*(_strategy_for(a, metadata) for a in args))
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if annotation is type(None):
+        return st.none()
+    if origin is list:
+        return st.lists(_strategy_for(args[0], []), max_size=3)
+    if origin is dict:
+        return st.dictionaries(st.text("RTK0123456789", min_size=1, max_size=4),
+                               _strategy_for(args[1], []), max_size=3)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return model_strategy(annotation)
+    if annotation is bool:
+        return st.booleans()
+    if annotation is int:
+        lo = next((m.ge for m in metadata if isinstance(m, Ge)), -(10**6))
+        hi = next((m.le for m in metadata if isinstance(m, Le)), 10**6)
+        return st.integers(min_value=lo, max_value=hi)
+    if annotation is str:
+        return TEXT
+    if annotation is date:
+        return st.dates()
+    if annotation is datetime:
+        return st.datetimes(timezones=st.just(UTC))
+    raise NotImplementedError(annotation)
+
+
+def model_strategy(model: type[BaseModel]) -> st.SearchStrategy[Any]:
+    fields = {}
+    for name, info in model.model_fields.items():
+        if name == "id":
+            fields[name] = st.text("0123456789abcdef", min_size=32, max_size=32)
+            continue
+        annotation = info.annotation
+        metadata = [m for m in info.metadata if not isinstance(m, MaxLen)]
+        fields[name] = _strategy_for(annotation, metadata)
+    return st.fixed_dictionaries(fields).map(lambda kw: model(**kw))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model_strategy(Case))
+def test_export_import_round_trips_exactly(case: Case) -> None:
+    text = casefile.dumps(case)
+    again = casefile.loads(text)
+    assert again == case
+    assert casefile.dumps(again) == text
+
+
+def test_committed_schema_matches_the_model() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == casefile.json_schema(), (
+        "resources/schema/case.schema.json is stale: regenerate it with "
+        "python -c \"import json; from core.casefile import json_schema; "
+        "print(json.dumps(json_schema(), ensure_ascii=False, indent=2))\""
+    )
+
+
+def test_dumped_cases_validate_against_the_schema() -> None:
+    case = Case(patient=Patient(name="Kari Syntetisk Testesen", identity_number="15888510025"),
+                medications=[Medication(drug="buprenorphine", daily_dose="16")])
+    jsonschema.validate(json.loads(casefile.dumps(case)), json.loads(SCHEMA_FILE.read_text()))
+
+
+def test_invalid_input_is_kept_verbatim() -> None:
+    # The GP's typing is never lost because it is wrong: it is the rule engine's job to object.
+    case = Case(patient=Patient(identity_number="12345abc"),
+                medications=[Medication(daily_dose="mye"), Medication(daily_dose="-4")])
+    again = casefile.loads(casefile.dumps(case))
+    assert again.patient.identity_number == "12345abc"
+    assert [m.daily_dose for m in again.medications] == ["mye", "-4"]
+
+
+def _doc(**case: Any) -> str:
+    return json.dumps({"format": "rekvirent-case", "format_version": 1, "case": case})
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("", ""),
+        ("{", ""),
+        ("[1, 2]", ""),
+        ('{"format": "something-else"}', "format"),
+        ('{"format": "rekvirent-case", "format_version": "1", "case": {}}', "format_version"),
+        ('{"format": "rekvirent-case", "format_version": 99, "case": {}}', "format_version"),
+        ('{"format": "rekvirent-case", "format_version": 1, "case": {}, "x": 1}', "x"),
+        (_doc(patient={"name": 5}), "case.patient.name"),
+        (_doc(patient={"name": "x" * 5000}), "case.patient.name"),
+        (_doc(unknown_key=1), "case.unknown_key"),
+        (_doc(findings={"oxygen_saturation": 140}), "case.findings.oxygen_saturation"),
+        (_doc(consultation={"date": "2021-02-30"}), "case.consultation.date"),
+        (_doc(id="../../etc/passwd"), "case.id"),
+        ("[" * 100_000 + "]" * 100_000, ""),
+    ],
+)
+def test_hostile_files_give_a_field_and_a_message(text: str, field: str) -> None:
+    with pytest.raises(CaseFileError) as info:
+        casefile.loads(text)
+    assert info.value.field == field
+    assert info.value.message
+
+
+def test_read_refuses_huge_files_and_non_utf8(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (casefile.MAX_FILE_BYTES + 1))
+    with pytest.raises(CaseFileError, match="for stor"):
+        casefile.read(big)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"a": "Ærlig"}'.encode("latin-1"))
+    with pytest.raises(CaseFileError, match="UTF-8"):
+        casefile.read(latin)
+    with pytest.raises(CaseFileError, match="kan ikke lese"):
+        casefile.read(tmp_path / "missing.json")
+    with pytest.raises(CaseFileError, match="kan ikke lese"):
+        casefile.read(tmp_path)
+
+
+def test_write_is_atomic_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    target = tmp_path / "sak.json"
+    case = Case(patient=Patient(name="Ola Prøve Nordmann"))
+    casefile.write(target, case)
+    casefile.write(target, case)
+    assert casefile.read(target) == case
+    assert [p.name for p in tmp_path.iterdir()] == ["sak.json"]
+
+
+def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "sak.json"
+    target.write_text("old", encoding="utf-8")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(casefile.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="No space"):
+        casefile.write(target, Case())
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["sak.json"]

@@ -1,0 +1,133 @@
+"""Pathway content: loading, validation errors that name file and field, versions side by side."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.content import ContentError, load_library, load_pathway_file
+from core.paths import resources_dir
+
+SHIPPED = resources_dir() / "pathways" / "karantene-substitusjon" / "1.json"
+
+
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    return data
+
+
+def _write(root: Path, data: dict[str, Any], name: str | None = None) -> Path:
+    folder = root / data["id"]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or f"{data['version']}.json")
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_shipped_pathway_loads_with_the_seed_facts() -> None:
+    pathway = load_pathway_file(SHIPPED)
+    assert pathway.key == ("karantene-substitusjon", 1)
+    assert [c.key for c in pathway.conditions] == ["dependence", "plan", "quarantine"]
+    assert len(pathway.risk_points) == 13
+    assert len(pathway.measures) == 12
+    bup = pathway.drug("buprenorphine")
+    assert bup is not None
+    assert (bup.dose_min_mg, bup.dose_max_mg) == (Decimal(8), Decimal(16))
+    assert bup.atc == "N07BC01"
+    assert pathway.drug("oxazepam") is not None
+    diazepam = pathway.drug("diazepam")
+    assert diazepam is not None and diazepam.avoid_with_reduced_respiration
+    methadone = pathway.drug("methadone")
+    assert methadone is not None and methadone.exception_only
+    # The rule was to lapse on 1 January 2022: 31 December 2021 is the last day in force.
+    assert pathway.legal_basis.in_force_on(date(2021, 12, 31))
+    assert not pathway.legal_basis.in_force_on(date(2022, 1, 1))
+    alcohol = pathway.substance("alcohol")
+    assert alcohol is not None and not alcohol.narcotic
+
+
+def test_texts_fall_back_to_bokmal() -> None:
+    pathway = load_pathway_file(SHIPPED)
+    assert pathway.title.get("nn")
+    assert pathway.title.get("xx") == pathway.title.nb
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.pop("drugs"), "(rot)"),
+        (lambda d: d["drugs"][0].update(atc="N07"), "drugs/0/atc"),
+        (lambda d: d["drugs"][2].update(dose_min_mg="-3"), "drugs/2/dose_min_mg"),
+        (lambda d: d["risk_points"][4]["title"].pop("nn"), "risk_points/4/title"),
+        (lambda d: d["thresholds"].update(oxygen_saturation_low="94"),
+         "thresholds/oxygen_saturation_low"),
+        (lambda d: d["legal_basis"].update(valid_until="31.12.2021"), "legal_basis/valid_until"),
+        (lambda d: d["consent_items"][0].update(when="sometimes"), "consent_items/0/when"),
+        (lambda d: d.update(unexpected=True), "(rot)"),
+        (lambda d: d["drugs"][1].update(id=d["drugs"][0]["id"]), "drugs/1/id"),
+        (lambda d: d["drugs"][0].update(substance="tobacco"), "drugs/0/substance"),
+        (lambda d: d["drugs"][0].update(dose_min_mg="20"), "drugs/0/dose_min_mg"),
+        (lambda d: d["depressants"].append("caffeine"), "depressants/5"),
+        (lambda d: d["conditions"][2].update(key="plan"), "conditions"),
+    ],
+)
+def test_broken_content_names_file_and_field(tmp_path: Path, mutate: Any, field: str) -> None:
+    data = _data()
+    mutate(data)
+    path = _write(tmp_path, data, "1.json")
+    with pytest.raises(ContentError) as info:
+        load_pathway_file(path)
+    assert info.value.file == path.as_posix()
+    assert info.value.field == field
+    assert str(path) in str(info.value)
+
+
+def test_unreadable_and_invalid_json_files(tmp_path: Path) -> None:
+    broken = tmp_path / "x" / "1.json"
+    broken.parent.mkdir()
+    broken.write_text('{"id": "x",', encoding="utf-8")
+    with pytest.raises(ContentError, match="ugyldig JSON"):
+        load_pathway_file(broken)
+    broken.write_bytes(b"\xff\xfe")
+    with pytest.raises(ContentError, match="UTF-8"):
+        load_pathway_file(broken)
+    with pytest.raises(ContentError, match="kan ikke leses"):
+        load_pathway_file(tmp_path / "missing.json")
+
+
+def test_file_location_must_match_id_and_version(tmp_path: Path) -> None:
+    data = _data()
+    _write(tmp_path, data, "2.json")
+    with pytest.raises(ContentError, match="filplasseringen"):
+        load_library(tmp_path)
+
+
+def test_library_keeps_every_version_and_prefers_one_in_force(tmp_path: Path) -> None:
+    shutil.copytree(SHIPPED.parent, tmp_path / "karantene-substitusjon")
+    v2 = _data()
+    v2.update(version=2, published="2026-11-01")
+    v2["legal_basis"].update(valid_from="2026-10-01", valid_until=None, status="in_force")
+    v2["drugs"][0]["dose_max_mg"] = "24"
+    _write(tmp_path, v2)
+    library = load_library(tmp_path)
+    assert [p.version for p in library.versions("karantene-substitusjon")] == [1, 2]
+    old = library.get("karantene-substitusjon", 1)
+    assert old is not None
+    old_bup = old.drug("buprenorphine")
+    assert old_bup is not None and old_bup.dose_max_mg == Decimal(16)
+    assert library.default(date(2026, 11, 22)).version == 2
+    # With nothing in force, the newest version is still offered (shown as expired).
+    assert library.default(date(2026, 1, 1)).version == 2
+
+
+def test_expired_only_library_still_offers_the_pathway() -> None:
+    library = load_library()
+    pathway = library.default(date(2026, 11, 22))
+    assert pathway.id == "karantene-substitusjon"
+    assert not pathway.legal_basis.in_force_on(date(2026, 11, 22))
