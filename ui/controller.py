@@ -21,8 +21,9 @@ from core.casepath import get_value, set_value
 from core.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from core.content.pathway import Pathway
     from core.storage import Store
+
+    from core.content.pathway import Pathway
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class CaseController(QObject):
         try:
             self.version = self.store.save(self.case, step=self.step,
                                            expected_version=self.version)
-        except Exception as exc:  # noqa: BLE001 - any failure must reach the GP, not crash
+        except Exception as exc:  # any failure must reach the GP, never crash the window
             self.last_error = type(exc).__name__ + (f": {exc}" if str(exc) else "")
             log.warning("Saving case %s failed: %s", self.case.id, type(exc).__name__)
             self.save_state_changed.emit()
