@@ -1,0 +1,73 @@
+"""Typed SQLAlchemy 2 tables. Backend-agnostic: nothing here is SQLite-specific."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    """One case: the whole case file as JSON, plus the few columns the draft list shows."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Optimistic-locking counter: every save increments it; a stale writer is refused.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    pathway_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    pathway_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    patient_name: Mapped[str] = mapped_column(Text, nullable=False)
+    masked_identity: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: casefold()ed name + identity digits + dates; SQLite's lower() knows only ASCII.
+    search_key: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    consultation_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                 index=True)
+    step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ExportRevisionRow(Base):
+    """What was exported, when, under which content version; the case as it was then."""
+
+    __tablename__ = "export_revisions"
+    __table_args__ = (UniqueConstraint("case_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    exported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    pathway_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    pathway_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    case_snapshot: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ExportDocumentRow(Base):
+    __tablename__ = "export_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("export_revisions.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

@@ -1,0 +1,441 @@
+"""The draft store: cases, export revisions, migrations and backups behind one small API.
+
+Any SQLAlchemy URL works (SQLite by default, PostgreSQL for clinics).  Each operation is one
+short session and one transaction.  SQLAlchemy is created with ``hide_parameters=True`` so no
+patient data ever reaches a log line or an exception message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from core import casefile
+from core.case import Case, new_case_id, utc_now
+from core.identity import mask
+from core.paths import DATABASE_URL_ENV, default_database_url, user_data_dir
+from core.storage.orm import CaseRow, ExportDocumentRow, ExportRevisionRow
+from core.storage.search import normalise_query, search_key_for
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class StorageError(Exception):
+    """Something went wrong with the database; the message is safe to show (no patient data)."""
+
+
+class NewerSchemaError(StorageError):
+    pass
+
+
+class ConflictError(StorageError):
+    pass
+
+
+class CaseNotFound(StorageError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    case: Case
+    version: int
+    step: str | None
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    id: str
+    patient_name: str
+    masked_identity: str
+    consultation_date: date | None
+    status: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ExportedDocument:
+    kind: str
+    language: str
+    file_name: str
+    sha256: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ExportRevision:
+    revision: int
+    exported_at: datetime
+    pathway_id: str
+    pathway_version: int
+    case: Case
+    documents: tuple[ExportedDocument, ...]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, engine: Engine, *, data_dir: Path | None, sqlite_path: Path | None) -> None:
+        self.engine = engine
+        self.data_dir = data_dir
+        self.sqlite_path = sqlite_path
+
+    # ---- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str | None = None, *, data_dir: Path | None = None) -> Store:
+        """Open (creating and migrating as needed) the store at ``url``.
+
+        Without a URL: ``REKVIRENT_DATABASE_URL``, else SQLite in the user data directory.
+        A database made by a newer Rekvirent raises :class:`NewerSchemaError` and is left
+        untouched; before migrating an existing SQLite database a backup copy is made.
+        """
+        url = url or os.environ.get(DATABASE_URL_ENV) or None
+        folder: Path | None = None
+        if url is None:
+            folder = user_data_dir(data_dir)
+            url = default_database_url(folder)
+        elif data_dir is not None:
+            folder = user_data_dir(data_dir)
+        parsed = make_url(url)
+        sqlite_path: Path | None = None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            sqlite_path = Path(str(parsed.database))
+            folder = folder or sqlite_path.parent
+            if not sqlite_path.exists():
+                sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                sqlite_path.touch(mode=0o600)
+        try:
+            engine = create_engine(url, hide_parameters=True, future=True)
+        except Exception as exc:  # bad URL, missing driver
+            raise StorageError(f"Kan ikke åpne databasen: {type(exc).__name__}") from None
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine, "connect", _set_sqlite_pragmas)
+        store = cls(engine, data_dir=folder, sqlite_path=sqlite_path)
+        try:
+            store._migrate()
+        except StorageError:
+            engine.dispose()
+            raise
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StorageError(
+                f"Databasen kan ikke åpnes eller er skadet ({type(exc).__name__})") from None
+        if sqlite_path is not None and os.name == "posix":
+            for path in (sqlite_path, Path(f"{sqlite_path}-wal"), Path(f"{sqlite_path}-shm")):
+                if path.exists():
+                    path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        return store
+
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+        from alembic.util.exc import CommandError
+
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            config = _alembic_config(connection)
+            script = ScriptDirectory.from_config(config)
+            head = script.get_current_head()
+            if current is not None:
+                try:
+                    script.get_revision(current)
+                except CommandError:
+                    raise NewerSchemaError(
+                        "Databasen er laget av en nyere versjon av Rekvirent "
+                        f"(skjema {current}). Oppdater programmet; databasen er ikke endret."
+                    ) from None
+            if current == head:
+                return
+            if current is not None:
+                self._backup(f"before-migration-from-{current}")
+            command.upgrade(config, "head")
+            connection.commit()
+
+    def backups_dir(self) -> Path | None:
+        if self.data_dir is None:
+            return None
+        path = self.data_dir / "backups"
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+
+    def _backup(self, reason: str) -> Path | None:
+        """Copy the SQLite database with the online backup API (consistent, WAL included)."""
+        folder = self.backups_dir()
+        if self.sqlite_path is None or folder is None:
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = folder / f"rekvirent-{stamp}-{reason}.sqlite3"
+        source = sqlite3.connect(self.sqlite_path)
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            source.close()
+        if os.name == "posix":
+            target.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        log.info("Backup written: %s", target.name)
+        return target
+
+    def backup(self) -> Path | None:
+        """A backup copy now (SQLite only); returns its path."""
+        return self._backup("manual")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def schema_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            revision: str | None = MigrationContext.configure(connection).get_current_revision()
+            return revision
+
+    # ---- cases ---------------------------------------------------------------------------
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def save(self, case: Case, *, step: str | None = None,
+             expected_version: int | None = None) -> int:
+        """Store the case in one transaction; returns the new version.
+
+        With ``expected_version`` the save is refused (:class:`ConflictError`, nothing written)
+        when somebody else saved the case in the meantime.
+        """
+        payload = casefile.dumps(case)
+        values = {
+            "status": case.status,
+            "pathway_id": case.pathway_id,
+            "pathway_version": case.pathway_version,
+            "patient_name": case.patient.name,
+            "masked_identity": mask(case.patient.identity_number),
+            "search_key": search_key_for(case.patient.name, case.patient.identity_number,
+                                         case.consultation.date),
+            "consultation_date": case.consultation.date,
+            "updated_at": case.updated_at,
+            "payload": payload,
+        }
+        if step is not None:
+            values["step"] = step
+        try:
+            with self._session() as session, session.begin():
+                current = session.execute(
+                    select(CaseRow.version).where(CaseRow.id == case.id)
+                ).scalar_one_or_none()
+                if current is None:
+                    if expected_version not in (None, 0):
+                        raise ConflictError("Saken er slettet av en annen bruker eller prosess.")
+                    session.add(CaseRow(id=case.id, version=1, created_at=case.created_at,
+                                        **values))
+                    return 1
+                if expected_version is not None and current != expected_version:
+                    raise ConflictError(
+                        "Saken er endret et annet sted siden den ble åpnet "
+                        f"(lagret versjon {current}, denne versjonen {expected_version})."
+                    )
+                result = session.execute(
+                    update(CaseRow)
+                    .where(CaseRow.id == case.id, CaseRow.version == current)
+                    .values(version=current + 1, **values)
+                )
+                if result.rowcount != 1:
+                    raise ConflictError("Saken ble endret samtidig et annet sted.")
+                return current + 1
+        except StorageError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StorageError(_describe(exc)) from None
+
+    def load(self, case_id: str) -> StoredCase:
+        try:
+            with self._session() as session:
+                row = session.execute(
+                    select(CaseRow.payload, CaseRow.version, CaseRow.step)
+                    .where(CaseRow.id == case_id)
+                ).one_or_none()
+        except SQLAlchemyError as exc:
+            raise StorageError(_describe(exc)) from None
+        if row is None:
+            raise CaseNotFound(f"Fant ingen sak med id {case_id[:32]!r}.")
+        return StoredCase(case=casefile.loads(row.payload), version=row.version, step=row.step)
+
+    def list(self, query: str = "", *, limit: int | None = None) -> list[DraftSummary]:
+        """Drafts, newest edit first; ``query`` matches name, number or date (æøå-safe)."""
+        statement = select(
+            CaseRow.id, CaseRow.patient_name, CaseRow.masked_identity,
+            CaseRow.consultation_date, CaseRow.status, CaseRow.updated_at,
+        ).order_by(CaseRow.updated_at.desc())
+        needle = normalise_query(query)
+        if needle:
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            statement = statement.where(CaseRow.search_key.like(f"%{escaped}%", escape="\\"))
+        if limit is not None:
+            statement = statement.limit(limit)
+        try:
+            with self.engine.connect() as connection:
+                rows = connection.execute(statement).all()
+        except SQLAlchemyError as exc:
+            raise StorageError(_describe(exc)) from None
+        return [
+            DraftSummary(r.id, r.patient_name, r.masked_identity, r.consultation_date, r.status,
+                         _aware(r.updated_at))
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(CaseRow)).scalar_one())
+
+    def duplicate(self, case_id: str) -> str:
+        """A new draft with the same content (for a follow-up consultation); returns its id."""
+        original = self.load(case_id).case
+        copy = original.model_copy(deep=True)
+        copy.id = new_case_id()
+        copy.status = "draft"
+        copy.consent.status = "not_obtained"
+        copy.created_at = copy.updated_at = utc_now()
+        self.save(copy)
+        return copy.id
+
+    def delete(self, case_id: str) -> None:
+        """Remove a case and its export revisions (a backup is taken first on SQLite)."""
+        self._backup("before-delete")
+        try:
+            with self._session() as session, session.begin():
+                revision_ids = select(ExportRevisionRow.id).where(
+                    ExportRevisionRow.case_id == case_id)
+                session.execute(delete(ExportDocumentRow).where(
+                    ExportDocumentRow.revision_id.in_(revision_ids)))
+                session.execute(delete(ExportRevisionRow).where(
+                    ExportRevisionRow.case_id == case_id))
+                result = session.execute(delete(CaseRow).where(CaseRow.id == case_id))
+                if result.rowcount == 0:
+                    raise CaseNotFound(f"Fant ingen sak med id {case_id[:32]!r}.")
+        except StorageError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StorageError(_describe(exc)) from None
+
+    # ---- exports -------------------------------------------------------------------------
+
+    def record_export(self, case_id: str, documents: list[ExportedDocument]) -> int:
+        """Keep what was exported: the case as it was, and every document with its hash."""
+        stored = self.load(case_id)
+        case = stored.case
+        case.status = "exported"
+        snapshot = casefile.dumps(case)
+        try:
+            with self._session() as session, session.begin():
+                last = session.execute(
+                    select(func.max(ExportRevisionRow.revision))
+                    .where(ExportRevisionRow.case_id == case_id)
+                ).scalar_one()
+                revision = (last or 0) + 1
+                row = ExportRevisionRow(
+                    case_id=case_id, revision=revision, exported_at=datetime.now(UTC),
+                    pathway_id=case.pathway_id, pathway_version=case.pathway_version,
+                    case_snapshot=snapshot,
+                )
+                session.add(row)
+                session.flush()
+                for doc in documents:
+                    session.add(ExportDocumentRow(
+                        revision_id=row.id, kind=doc.kind, language=doc.language,
+                        file_name=doc.file_name, sha256=doc.sha256, content=doc.content,
+                    ))
+                session.execute(
+                    update(CaseRow).where(CaseRow.id == case_id)
+                    .values(status="exported", payload=snapshot, version=CaseRow.version + 1)
+                )
+                return revision
+        except SQLAlchemyError as exc:
+            raise StorageError(_describe(exc)) from None
+
+    def list_exports(self, case_id: str) -> list[ExportRevision]:
+        with self._session() as session:
+            rows = session.execute(
+                select(ExportRevisionRow.revision).where(ExportRevisionRow.case_id == case_id)
+                .order_by(ExportRevisionRow.revision)
+            ).scalars().all()
+        return [self.load_export(case_id, r) for r in rows]
+
+    def load_export(self, case_id: str, revision: int) -> ExportRevision:
+        with self._session() as session:
+            row = session.execute(
+                select(ExportRevisionRow).where(ExportRevisionRow.case_id == case_id,
+                                                ExportRevisionRow.revision == revision)
+            ).scalar_one_or_none()
+            if row is None:
+                raise CaseNotFound(f"Fant ingen eksport {revision} for saken.")
+            docs = session.execute(
+                select(ExportDocumentRow).where(ExportDocumentRow.revision_id == row.id)
+                .order_by(ExportDocumentRow.id)
+            ).scalars().all()
+            return ExportRevision(
+                revision=row.revision, exported_at=_aware(row.exported_at),
+                pathway_id=row.pathway_id, pathway_version=row.pathway_version,
+                case=casefile.loads(row.case_snapshot),
+                documents=tuple(ExportedDocument(d.kind, d.language, d.file_name, d.sha256,
+                                                 d.content) for d in docs),
+            )
+
+    # ---- health --------------------------------------------------------------------------
+
+    def integrity_ok(self) -> bool:
+        """SQLite ``quick_check``; other backends answer True (the server checks itself)."""
+        if self.sqlite_path is None:
+            return True
+        with self.engine.connect() as connection:
+            result = connection.exec_driver_sql("PRAGMA quick_check").scalar()
+            return bool(result == "ok")
+
+
+def _describe(exc: SQLAlchemyError) -> str:
+    """A message for the GP that names the kind of failure and never the data involved."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "disk" in text and "full" in text:
+        return "Disken er full. Det du har skrevet er ikke tapt; frigjør plass og prøv igjen."
+    if "locked" in text or "busy" in text:
+        return "Databasen er låst av en annen prosess. Prøv igjen om litt."
+    if "readonly" in text or "read-only" in text:
+        return "Databasen kan ikke skrives til (skrivebeskyttet). Sjekk tilgangen til datamappen."
+    return f"Databasefeil ({type(exc).__name__}). Det du har skrevet er ikke tapt; prøv igjen."
