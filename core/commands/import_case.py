@@ -1,17 +1,37 @@
-"""`python main.py import` (placeholder until its issue lands)."""
+"""``python main.py import CASE.json``: store a case file as a draft and print its id."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
 
-HELP = "import"
+from core.commands._common import error, open_store
+
+HELP = "lagre en saksfil som utkast og skriv ut id-en"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("case_file", metavar="SAK.json", type=Path)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not implemented yet", file=sys.stderr)
-    return 2
+    from core import casefile
+    from core.storage import StorageError
+
+    try:
+        case = casefile.read(args.case_file)
+    except casefile.CaseFileError as exc:
+        error(f"{args.case_file}: {exc}")
+        return 2
+    store = open_store(args)
+    if store is None:
+        return 2
+    try:
+        store.save(case)
+    except StorageError as exc:
+        error(str(exc))
+        return 2
+    finally:
+        store.close()
+    print(case.id)
+    return 0

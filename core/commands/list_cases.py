@@ -1,17 +1,44 @@
-"""`python main.py list` (placeholder until its issue lands)."""
+"""``python main.py list [--search TEXT]``: the drafts, newest edit first."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from zoneinfo import ZoneInfo
 
-HELP = "list"
+from core.commands._common import error, open_store
+
+HELP = "vis utkastene (nyeste først)"
+OSLO = ZoneInfo("Europe/Oslo")
+STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("--search", default="", metavar="TEKST",
+                        help="navn, fødselsnummer eller dato")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not implemented yet", file=sys.stderr)
-    return 2
+    from core.storage import StorageError
+
+    store = open_store(args)
+    if store is None:
+        return 2
+    try:
+        drafts = store.list(args.search)
+    except StorageError as exc:
+        error(str(exc))
+        return 2
+    finally:
+        store.close()
+    if not drafts:
+        print("Ingen utkast.")
+        return 0
+    print(f"{'id':32}  {'pasient':30}  {'fødselsnr.':12}  {'konsult.':10}  "
+          f"{'status':10}  sist endret")
+    for d in drafts:
+        day = d.consultation_date.strftime("%d.%m.%Y") if d.consultation_date else ""
+        edited = d.updated_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+        name = d.patient_name if len(d.patient_name) <= 30 else d.patient_name[:29] + "…"
+        print(f"{d.id:32}  {name:30}  {d.masked_identity:12}  {day:10}  "
+              f"{STATUS.get(d.status, d.status):10}  {edited}")
+    return 0
