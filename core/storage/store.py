@@ -7,6 +7,7 @@ patient data ever reaches a log line or an exception message.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
 import sqlite3
@@ -272,7 +273,7 @@ class Store:
                         "Saken er endret et annet sted siden den ble åpnet "
                         f"(lagret versjon {current}, denne versjonen {expected_version})."
                     )
-                result = session.execute(
+                result: Any = session.execute(
                     update(CaseRow)
                     .where(CaseRow.id == case.id, CaseRow.version == current)
                     .values(version=current + 1, **values)
@@ -347,7 +348,7 @@ class Store:
                     ExportDocumentRow.revision_id.in_(revision_ids)))
                 session.execute(delete(ExportRevisionRow).where(
                     ExportRevisionRow.case_id == case_id))
-                result = session.execute(delete(CaseRow).where(CaseRow.id == case_id))
+                result: Any = session.execute(delete(CaseRow).where(CaseRow.id == case_id))
                 if result.rowcount == 0:
                     raise CaseNotFound(f"Fant ingen sak med id {case_id[:32]!r}.")
         except StorageError:
@@ -357,7 +358,7 @@ class Store:
 
     # ---- exports -------------------------------------------------------------------------
 
-    def record_export(self, case_id: str, documents: list[ExportedDocument]) -> int:
+    def record_export(self, case_id: str, documents: builtins.list[ExportedDocument]) -> int:
         """Keep what was exported: the case as it was, and every document with its hash."""
         stored = self.load(case_id)
         case = stored.case
@@ -390,7 +391,7 @@ class Store:
         except SQLAlchemyError as exc:
             raise StorageError(_describe(exc)) from None
 
-    def list_exports(self, case_id: str) -> list[ExportRevision]:
+    def list_exports(self, case_id: str) -> builtins.list[ExportRevision]:
         with self._session() as session:
             rows = session.execute(
                 select(ExportRevisionRow.revision).where(ExportRevisionRow.case_id == case_id)

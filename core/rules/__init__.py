@@ -1,0 +1,48 @@
+"""The rule engine: pure functions from a case and its pathway to findings.
+
+Blockers stop consent and plan from being exported; warnings must be looked at; info explains.
+The doctor decides: every deviation from the guidance is possible with a written
+justification and the agreement of a specialist in TSB.  Codes are listed in ``docs/rules.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.case import Case
+from core.content.pathway import Pathway
+from core.findings import Finding
+from core.rules import clinical, conditions, consent, medication, patient
+from core.rules.context import RuleContext
+from i18n import translator
+
+_RULES = (
+    patient.check_patient,
+    patient.check_prescriber,
+    patient.check_consultation,
+    conditions.check_dependence,
+    conditions.check_plan,
+    conditions.check_quarantine,
+    conditions.check_patient_need,
+    clinical.check_findings,
+    clinical.check_substance_use,
+    clinical.check_risk_mapping,
+    clinical.check_measures,
+    medication.check_medications,
+    consent.check_plan,
+    consent.check_consent,
+)
+
+
+def evaluate(case: Case, pathway: Pathway, *, today: date | None = None,
+             language: str = "nb") -> list[Finding]:
+    """Every finding for ``case`` under ``pathway``, in wizard order."""
+    lang = language if language in ("nb", "nn", "en") else "nb"
+    ctx = RuleContext(case=case, pathway=pathway, today=today or date.today(),
+                      t=translator(lang))
+    for rule in _RULES:
+        rule(ctx)
+    return ctx.findings
+
+
+__all__ = ["evaluate"]
