@@ -1,17 +1,55 @@
-"""`python main.py check` (placeholder until its issue lands)."""
+"""``python main.py check CASE.json [--json]``: the rule engine's findings for a case file.
+
+Exit 0 = no blockers, 1 = blockers, 2 = the file cannot be read, does not match the schema,
+or names a pathway version that is not installed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import json
+from datetime import date
+from pathlib import Path
 
-HELP = "check"
+from core.commands._common import error
+
+HELP = "kontroller en saksfil (exit 0 = ingen blokkerende funn, 1 = blokkerende, 2 = uleselig)"
+SEVERITY_WORDS = {"blocker": "BLOKKERENDE", "warning": "ADVARSEL", "info": "INFO"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("case_file", metavar="SAK.json", type=Path)
+    parser.add_argument("--json", action="store_true", help="skriv funnene som JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not implemented yet", file=sys.stderr)
-    return 2
+    from core import casefile
+    from core.content import ContentError, load_library
+    from core.findings import Severity
+    from core.rules import evaluate
+
+    try:
+        case = casefile.read(args.case_file)
+    except casefile.CaseFileError as exc:
+        error(f"{args.case_file}: {exc}")
+        return 2
+    try:
+        library = load_library()
+    except ContentError as exc:
+        error(str(exc))
+        return 2
+    pathway = library.get(case.pathway_id, case.pathway_version)
+    if pathway is None:
+        error(f"{args.case_file}: case.pathway_id: forløpet {case.pathway_id!r} versjon "
+              f"{case.pathway_version} er ikke installert")
+        return 2
+    findings = evaluate(case, pathway, today=date.today(), language=args.language or "nb")
+    if args.json:
+        print(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            print(f"{SEVERITY_WORDS[f.severity.value]:12} {f.code:32} {f.field or '-'}: "
+                  f"{f.message}")
+        blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
+        print(f"{len(findings)} funn, {blockers} blokkerende.")
+    return 1 if any(f.severity is Severity.BLOCKER for f in findings) else 0
