@@ -18,12 +18,15 @@ POT = LOCALE_DIR / f"{DOMAIN}.pot"
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", *args], check=True,
+                   cwd=ROOT)
 
 
 def extract(output: Path = POT) -> None:
     _pybabel(
         "extract", "-F", str(LOCALE_DIR / "babel.cfg"), "-k", "N_", "-k", "pgettext:1c,2",
+        # The rule engine's helpers take the English msgid as 4th (or 5th) argument.
+        "-k", "blocker:4", "-k", "warning:4", "-k", "info:4", "-k", "_deviation:5",
         "--no-location", "--sort-output", "--omit-header", "-o", str(output), ".",
     )
 

@@ -11,6 +11,7 @@ from core.case import Case, Medication
 from core.content.pathway import AssessmentOption, Drug, Pathway
 from core.dose import parse_dose
 from core.findings import Finding, Severity
+from core.rules.relevance import respiration_reduced
 from i18n import Translator
 
 
@@ -28,6 +29,12 @@ class RuleContext:
         text = self.t.gettext(message)
         if values:
             text = text.format(**values)
+        self.findings.append(Finding(code, severity, step, path, text))
+
+    def add_sentences(self, code: str, severity: Severity, step: str, path: str,
+                      *sentences: tuple[str, dict[str, Any]]) -> None:
+        """A finding made of whole sentences, each an msgid translated and formatted alone."""
+        text = " ".join(self.t.gettext(msgid).format(**values) for msgid, values in sentences)
         self.findings.append(Finding(code, severity, step, path, text))
 
     def blocker(self, code: str, step: str, path: str, message: str, **values: Any) -> None:
@@ -73,11 +80,4 @@ class RuleContext:
         return {use.substance for use in self.case.substance_use if use.substance}
 
     def respiration_reduced(self) -> bool:
-        findings = self.case.findings
-        limits = self.pathway.thresholds
-        return (
-            (findings.respiratory_rate is not None
-             and findings.respiratory_rate < limits.respiratory_rate_low)
-            or (findings.oxygen_saturation is not None
-                and findings.oxygen_saturation < limits.oxygen_saturation_low)
-        )
+        return respiration_reduced(self.case, self.pathway)

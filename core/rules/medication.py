@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from core.case import Medication
 from core.content.pathway import Drug
+from core.findings import Severity
 from core.rules.context import RuleContext
+from i18n import N_
 
 
 def _justified(medication: Medication) -> bool:
@@ -12,17 +14,25 @@ def _justified(medication: Medication) -> bool:
                 and medication.deviation_agreed_by.strip())
 
 
+JUSTIFIED = N_("Deviation justified and agreed with {specialist}.")
+NOT_JUSTIFIED = N_("Write the justification and name the specialist in TSB who agreed.")
+
+
 def _deviation(ctx: RuleContext, medication: Medication, path: str, code: str,
                message: str, **values: str) -> None:
-    """A deviation is allowed with written justification and specialist agreement."""
+    """A deviation is allowed with written justification and specialist agreement.
+
+    The finding is two sentences, each translated on its own: what deviates, then what is
+    recorded (or still missing).
+    """
     if _justified(medication):
-        ctx.warning(code, "medication", path,
-                    message + " Deviation justified and agreed with {specialist}.",
-                    specialist=medication.deviation_agreed_by.strip(), **values)
+        ctx.add_sentences(code, Severity.WARNING, "medication", path,
+                          (message, values),
+                          (JUSTIFIED, {"specialist": medication.deviation_agreed_by.strip()}))
     else:
-        ctx.blocker(code, "medication", f"{path.rsplit('.', 1)[0]}.deviation_justification",
-                    message + " Write the justification and name the specialist in TSB who "
-                    "agreed.", **values)
+        ctx.add_sentences(code, Severity.BLOCKER, "medication",
+                          f"{path.rsplit('.', 1)[0]}.deviation_justification",
+                          (message, values), (NOT_JUSTIFIED, {}))
 
 
 def _range(drug: Drug) -> str:

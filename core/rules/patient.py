@@ -6,14 +6,15 @@ from datetime import date
 
 from core.identity import IdentityError, IdentityKind, check
 from core.rules.context import RuleContext
+from i18n import N_
 
 _IDENTITY_MESSAGES = {
-    IdentityError.EMPTY: "Enter the patient's national identity number or D-number.",
-    IdentityError.LENGTH: "The identity number must have 11 digits.",
-    IdentityError.NOT_DIGITS: "The identity number may contain only the digits 0–9.",
-    IdentityError.CHECKSUM: "The identity number has wrong check digits. Check for a typo.",
-    IdentityError.DATE: "The identity number does not contain a valid date of birth.",
-    IdentityError.FUTURE: "The identity number gives a date of birth in the future.",
+    IdentityError.EMPTY: N_("Enter the patient's national identity number or D-number."),
+    IdentityError.LENGTH: N_("The identity number must have 11 digits."),
+    IdentityError.NOT_DIGITS: N_("The identity number may contain only the digits 0–9."),
+    IdentityError.CHECKSUM: N_("The identity number has wrong check digits. Check for a typo."),
+    IdentityError.DATE: N_("The identity number does not contain a valid date of birth."),
+    IdentityError.FUTURE: N_("The identity number gives a date of birth in the future."),
 }
 
 

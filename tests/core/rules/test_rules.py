@@ -361,7 +361,7 @@ def test_methadone_needs_justification(complete: Case, findings: Findings) -> No
     exception = [f for f in findings(complete) if f.code == "EXCEPTION_DRUG"]
     assert exception[0].severity is Severity.BLOCKER
     med.deviation_justification = "Buprenorfin ga utløst abstinens."
-    assert [f for f in findings(complete) if f.code == "EXCEPTION_DRUG"][0].severity is (
+    assert next(f for f in findings(complete) if f.code == "EXCEPTION_DRUG").severity is (
         Severity.BLOCKER)  # the specialist is still missing
     med.deviation_agreed_by = "Overlege Per Spesialist"
     exception = [f for f in findings(complete) if f.code == "EXCEPTION_DRUG"]

@@ -18,7 +18,7 @@ from core.storage import NewerSchemaError, StorageError, Store
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "db" / "rekvirent-0001.sqlite3"
 
 
-def test_default_location_is_the_data_dir(_isolated_data_dir: Path) -> None:
+def test_default_location_is_the_data_dir(_isolated_data_dir: Path) -> None:  # noqa: PT019
     store = Store.open()
     store.save(Case())
     store.close()
