@@ -31,12 +31,14 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", metavar="DIR",
+def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # On sub-commands the options must not reset what was given before the verb.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--data-dir", metavar="DIR", default=default,
                         help="datamappe (overstyrer standardplassen og REKVIRENT_DATA_DIR)")
-    parser.add_argument("--database", metavar="URL",
+    parser.add_argument("--database", metavar="URL", default=default,
                         help="SQLAlchemy-URL til databasen (standard: SQLite i datamappen)")
-    parser.add_argument("--language", choices=("nb", "nn", "en"),
+    parser.add_argument("--language", choices=("nb", "nn", "en"), default=default,
                         help="språk i programmet (standard: innstillingene, ellers systemet)")
 
 
@@ -45,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rekvirent",
         description="Rekvirent – dokumentasjon og samtykke ved midlertidig substitusjonsbehandling",
     )
-    _common(parser)
+    _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     for verb, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -61,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.app import run
 
         return run(args)
+    import os
+
+    import i18n
+
+    i18n.set_language(i18n.normalise_language(
+        args.language or os.environ.get("LC_ALL") or os.environ.get("LANG")))
     module = importlib.import_module(COMMANDS[args.command])
     result: int = module.run(args)
     return result

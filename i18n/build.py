@@ -42,11 +42,24 @@ def update() -> None:
             _pybabel("init", "-i", str(POT), "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", language)
 
 
-def compile_catalogs() -> None:
+def compile_catalogs(target: Path = LOCALE_DIR) -> list[Path]:
+    """Compile every ``.po`` to ``.mo`` under ``target`` (in-process: no subprocess, fast)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
     for language in LANGUAGES:
         po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if po.exists():
-            _pybabel("compile", "-q", "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", language)
+        if not po.exists():
+            continue
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        mo = target / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with mo.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        written.append(mo)
+    return written
 
 
 def main(argv: list[str]) -> int:

@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from core.commands._common import error
+from i18n import N_, _, current, ngettext
 
 HELP = "kontroller en saksfil (exit 0 = ingen blokkerende funn, 1 = blokkerende, 2 = uleselig)"
-SEVERITY_WORDS = {"blocker": "BLOKKERENDE", "warning": "ADVARSEL", "info": "INFO"}
+SEVERITY_WORDS = {"blocker": N_("BLOCKER"), "warning": N_("WARNING"), "info": N_("INFO")}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,13 +44,14 @@ def run(args: argparse.Namespace) -> int:
         error(f"{args.case_file}: case.pathway_id: forløpet {case.pathway_id!r} versjon "
               f"{case.pathway_version} er ikke installert")
         return 2
-    findings = evaluate(case, pathway, today=date.today(), language=args.language or "nb")
+    findings = evaluate(case, pathway, today=date.today(), language=current().language)
     if args.json:
         print(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            print(f"{SEVERITY_WORDS[f.severity.value]:12} {f.code:32} {f.field or '-'}: "
+            print(f"{_(SEVERITY_WORDS[f.severity.value]):12} {f.code:32} {f.field or '-'}: "
                   f"{f.message}")
         blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
-        print(f"{len(findings)} funn, {blockers} blokkerende.")
+        print(ngettext("{n} finding", "{n} findings", len(findings)).format(n=len(findings))
+              + ", " + ngettext("{n} blocker.", "{n} blockers.", blockers).format(n=blockers))
     return 1 if any(f.severity is Severity.BLOCKER for f in findings) else 0

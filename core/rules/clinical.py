@@ -22,13 +22,13 @@ def check_findings(ctx: RuleContext) -> None:
                     value=rate, limit=limits.respiratory_rate_low)
     if saturation is not None and saturation < 50:
         ctx.blocker("SATURATION_IMPLAUSIBLE", "findings", "findings.oxygen_saturation",
-                    "An oxygen saturation of {value} % is not plausible. Check the value.",
-                    value=saturation)
+                    "An oxygen saturation of {value} is not plausible. Check the value.",
+                    value=f"{saturation}\u00a0%")
     elif saturation is not None and saturation < limits.oxygen_saturation_low:
         ctx.warning("SATURATION_LOW", "findings", "findings.oxygen_saturation",
-                    "Low oxygen saturation ({value} %, below {limit} %): prefer oxazepam, be "
+                    "Low oxygen saturation ({value}, below {limit}): prefer oxazepam, be "
                     "careful with opioids, and consider admission.",
-                    value=saturation, limit=limits.oxygen_saturation_low)
+                    value=f"{saturation}\u00a0%", limit=f"{limits.oxygen_saturation_low}\u00a0%")
     if findings.pulse is not None and not 20 <= findings.pulse <= 250:
         ctx.blocker("PULSE_IMPLAUSIBLE", "findings", "findings.pulse",
                     "A pulse of {value} per minute is not plausible. Check the value.",

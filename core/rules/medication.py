@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.case import Medication
 from core.content.pathway import Drug
+from core.dose import format_dose
 from core.findings import Severity
 from core.rules.context import RuleContext
 from i18n import N_
@@ -35,9 +36,14 @@ def _deviation(ctx: RuleContext, medication: Medication, path: str, code: str,
                           (message, values), (NOT_JUSTIFIED, {}))
 
 
-def _range(drug: Drug) -> str:
+def _range(drug: Drug, locale: str) -> str:
     lo, hi = drug.dose_min_mg, drug.dose_max_mg
-    return f"{lo}–{hi} mg" if lo is not None and hi is not None else "—"
+    if lo is None or hi is None:
+        return "—"
+    return f"{format_dose(lo, locale).removesuffix(NBSP_MG)}–{format_dose(hi, locale)}"
+
+
+NBSP_MG = "\u00a0mg"
 
 
 def check_medications(ctx: RuleContext) -> None:
@@ -98,19 +104,19 @@ def _check_dose(ctx: RuleContext, medication: Medication, drug: Drug | None, pat
         return
     if dose > drug.implausible_above_mg:
         ctx.blocker("DOSE_IMPLAUSIBLE", "medication", f"{path}.daily_dose",
-                    "{dose} mg per day of {drug} is not plausible. Check for a typing error.",
-                    dose=str(dose), drug=ctx.text(drug.name))
+                    "{dose} per day of {drug} is not plausible. Check for a typing error.",
+                    dose=format_dose(dose, ctx.t.locale), drug=ctx.text(drug.name))
         return
     lo, hi = drug.dose_min_mg, drug.dose_max_mg
     if hi is not None and dose > hi:
         _deviation(ctx, medication, f"{path}.daily_dose", "DOSE_ABOVE_RANGE",
-                   "{dose} mg is above the suggested daily dose ({range}).",
-                   dose=str(dose), range=_range(drug))
+                   "{dose} is above the suggested daily dose ({range}).",
+                   dose=format_dose(dose, ctx.t.locale), range=_range(drug, ctx.t.locale))
         if not medication.tolerance_note.strip():
             ctx.warning("DOSE_ABOVE_RANGE_NO_TOLERANCE", "medication", f"{path}.tolerance_note",
                         "A dose above the suggested range needs documented tolerance for the "
                         "dose.")
     elif lo is not None and dose < lo:
         ctx.info("DOSE_BELOW_RANGE", "medication", f"{path}.daily_dose",
-                 "{dose} mg is below the suggested daily dose ({range}): a careful start.",
-                 dose=str(dose), range=_range(drug))
+                 "{dose} is below the suggested daily dose ({range}): a careful start.",
+                 dose=format_dose(dose, ctx.t.locale), range=_range(drug, ctx.t.locale))
