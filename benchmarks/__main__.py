@@ -188,9 +188,8 @@ def _reportlab_floor_documents() -> None:
 
 def make_drafts(data_dir: Path, count: int) -> None:
     """Fill a database with ``count`` synthetic drafts (once per run)."""
-    from core.storage import Store
-
     from core import casefile
+    from core.storage import Store
 
     template = casefile.read(ROOT / "resources" / "examples" / "opioid-komplett.json")
     store = Store.open(data_dir=data_dir)
@@ -209,9 +208,8 @@ def make_drafts(data_dir: Path, count: int) -> None:
 def bench_storage(runs: int, data_dir: Path, drafts: int) -> list[Figure]:
     import sqlite3
 
-    from core.storage import Store
-
     from core import casefile
+    from core.storage import Store
 
     store = Store.open(data_dir=data_dir)
     case = casefile.read(ROOT / "resources" / "examples" / "opioid-komplett.json")

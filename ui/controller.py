@@ -21,9 +21,8 @@ from core.casepath import get_value, set_value
 from core.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from core.storage import Store
-
     from core.content.pathway import Pathway
+    from core.storage import Store
 
 log = logging.getLogger(__name__)
 
