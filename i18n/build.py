@@ -62,6 +62,52 @@ def compile_catalogs(target: Path = LOCALE_DIR) -> list[Path]:
     return written
 
 
+def merge(sources: list[Path]) -> int:
+    """Fill translations from JSON files into the catalogs (after ``update`` added the msgids).
+
+    Each file maps a msgid (``"context\x04msgid"`` for pgettext) to ``{"nb": …, "nn": …}``;
+    plural entries give a list of forms per language.  English takes the msgid itself unless the
+    file says otherwise.  Returns the number of msgids that were not found in the catalogs.
+    """
+    import json
+
+    from babel.messages.pofile import read_po, write_po
+
+    wanted: dict[str, dict[str, object]] = {}
+    for source in sources:
+        wanted.update(json.loads(source.read_text(encoding="utf-8")))
+    missing = 0
+    for language in LANGUAGES:
+        po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        found: set[str] = set()
+        for message in catalog:
+            if not message.id:
+                continue
+            singular = message.id[0] if isinstance(message.id, tuple) else message.id
+            key = f"{message.context}\x04{singular}" if message.context else singular
+            entry = wanted.get(key)
+            if entry is None:
+                continue
+            found.add(key)
+            value = entry.get(language)
+            if value is None and language == "en":
+                value = list(message.id) if isinstance(message.id, tuple) else message.id
+            if value is None:
+                continue
+            message.string = tuple(value) if isinstance(value, list) else value
+            message.flags.discard("fuzzy")
+        with po.open("wb") as handle:
+            write_po(handle, catalog, ignore_obsolete=True,
+                     include_previous=False)
+        if language == LANGUAGES[0]:
+            for key in sorted(set(wanted) - found):
+                print(f"ikke i katalogen / not in catalog: {key!r}", file=sys.stderr)
+                missing += 1
+    return missing
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "compile"
     if command == "compile":
@@ -70,8 +116,10 @@ def main(argv: list[str]) -> int:
         update()
     elif command == "extract":
         extract()
+    elif command == "merge":
+        return 1 if merge([Path(a) for a in argv[1:]]) else 0
     else:
-        print("bruk: python -m i18n.build [compile|update|extract]", file=sys.stderr)
+        print("bruk: python -m i18n.build [compile|update|extract|merge FIL.json…]", file=sys.stderr)
         return 2
     return 0
 

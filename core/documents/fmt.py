@@ -1,0 +1,71 @@
+"""Dates, doses and names in the document language (babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from core.case import Medication
+from core.content.pathway import Pathway
+from core.dose import format_dose, parse_dose
+from i18n import BABEL_LOCALE, Language
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def long_date(day: date | None, language: Language) -> str:
+    """``22. november 2026`` (nb/nn) or ``22 November 2026`` (en)."""
+    if day is None:
+        return ""
+    from babel.dates import format_date
+
+    return str(format_date(day, format="long", locale=BABEL_LOCALE[language]))
+
+
+def date_time(moment: datetime | None, language: Language) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(OSLO) if moment.tzinfo else moment
+    from babel.dates import format_time
+
+    time_text = format_time(local.time(), format="HH:mm", locale=BABEL_LOCALE[language])
+    return f"{long_date(local.date(), language)} {time_text}"
+
+
+def dose(value: Decimal | None, language: Language) -> str:
+    return "" if value is None else format_dose(value, BABEL_LOCALE[language])
+
+
+def drug_name(medication: Medication, pathway: Pathway, language: Language) -> str:
+    drug = pathway.drug(medication.drug)
+    return drug.name.get(language) if drug is not None else medication.other_name.strip()
+
+
+def formulation_name(medication: Medication, pathway: Pathway, language: Language) -> str:
+    drug = pathway.drug(medication.drug)
+    if drug is None:
+        return ""
+    formulation = drug.formulation(medication.formulation)
+    return formulation.name.get(language) if formulation is not None else ""
+
+
+def medication_line(medication: Medication, pathway: Pathway, language: Language) -> str:
+    """``Buprenorfin, resoriblett, 16 mg per døgn`` — only what is filled in."""
+    parts = [drug_name(medication, pathway, language)]
+    form = formulation_name(medication, pathway, language)
+    if form:
+        parts.append(form.lower())
+    amount = parse_dose(medication.daily_dose)
+    if amount is not None:
+        parts.append(dose(amount, language))
+    elif medication.daily_dose.strip():
+        parts.append(medication.daily_dose.strip())
+    return ", ".join(p for p in parts if p)
+
+
+def join_names(names: list[str], and_word: str) -> str:
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {and_word} {names[-1]}"

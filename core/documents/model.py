@@ -1,0 +1,141 @@
+"""The render model: one structure feeds the on-screen preview, the copied text and the PDF.
+
+Plain text only — no markup.  The PDF layer escapes everything before reportlab sees it, so a
+patient name like ``<b>&`` prints literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DocumentKind = Literal["journal", "consent", "plan", "prescription"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KeyValueTable:
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A boxed message, e.g. the exercise-mode banner or a translation notice."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SignatureParty:
+    role: str
+    name: str
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    parties: tuple[SignatureParty, ...]
+    date_place_label: str
+    signature_label: str
+
+
+Block = Paragraph | BulletList | KeyValueTable | Notice | SignatureBlock
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: DocumentKind
+    language: str
+    title: str
+    document_id: str
+    #: Shown in the running header of every page (e.g. patient name and identity number).
+    running_header: str
+    #: "Side {page} av {pages}" in the document language, with the two placeholders.
+    page_label: str
+    author: str
+    subject: str
+    header_fields: tuple[tuple[str, str], ...] = ()
+    sections: tuple[Section, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    #: Body font size in points (the consent uses large print).
+    body_size: float = 10.5
+    qr_payload: str = ""
+    footer_note: str = field(default="")
+
+
+def section(heading: str, *blocks: Block | None) -> Section | None:
+    """A section with the non-empty blocks, or None when nothing is left (no empty headings)."""
+    kept = tuple(b for b in blocks if b is not None and _has_content(b))
+    return Section(heading, kept) if kept else None
+
+
+def _has_content(block: Block) -> bool:
+    match block:
+        case Paragraph(text=text) | Notice(text=text):
+            return bool(text.strip())
+        case BulletList(items=items):
+            return any(i.strip() for i in items)
+        case KeyValueTable(rows=rows):
+            return any(v.strip() for _, v in rows)
+        case SignatureBlock():
+            return True
+    return False
+
+
+def kv(*rows: tuple[str, str]) -> KeyValueTable:
+    """A key–value table keeping only the rows that have a value."""
+    return KeyValueTable(tuple((k, v) for k, v in rows if v and v.strip()))
+
+
+def bullets(*items: str) -> BulletList:
+    return BulletList(tuple(i for i in items if i and i.strip()))
+
+
+def to_text(document: Document) -> str:
+    """The document as plain text (what "Kopier journalnotat" puts on the clipboard)."""
+    lines = [document.title, "=" * len(document.title)]
+    lines += [f"{k}: {v}" for k, v in document.header_fields]
+    for notice in document.notices:
+        lines += ["", f"!! {notice.text}"]
+    for sec in document.sections:
+        lines += ["", sec.heading, "-" * len(sec.heading)]
+        for block in sec.blocks:
+            lines += _block_text(block)
+    if document.footer_note:
+        lines += ["", document.footer_note]
+    return "\n".join(lines).strip() + "\n"
+
+
+def _block_text(block: Block) -> list[str]:
+    match block:
+        case Paragraph(text=text):
+            return [text]
+        case Notice(text=text):
+            return [f"!! {text}"]
+        case BulletList(items=items):
+            return [f"- {i}" for i in items if i.strip()]
+        case KeyValueTable(rows=rows):
+            return [f"{k}: {v}" for k, v in rows if v.strip()]
+        case SignatureBlock(parties=parties, date_place_label=label, signature_label=sig):
+            out: list[str] = []
+            for party in parties:
+                out += [f"{party.role}: {party.name}", *party.lines,
+                        f"{label}: ____________________", f"{sig}: ____________________", ""]
+            return out
+    return []
