@@ -1,17 +1,76 @@
-"""`python main.py export` (placeholder until its issue lands)."""
+"""``python main.py export CASE.json --out DIR``: the case's documents as PDF and text files.
+
+Exit 0 = everything written; 1 = the case has blockers, so only the journal note (and the
+prescription text) were written and consent and plan were refused; 2 = the case file cannot be
+read, its pathway is not installed, or the files could not be written.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from datetime import date
+from pathlib import Path
 
-HELP = "export"
+from core.commands._common import error
+from i18n import _, ngettext
+
+HELP = ("lag dokumentene (PDF og tekst) for en saksfil (exit 0 = alt skrevet, 1 = blokkerende "
+        "funn, 2 = feil)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("case_file", metavar="SAK.json", type=Path)
+    parser.add_argument("--out", metavar="MAPPE", type=Path, required=True,
+                        help="mappen dokumentene skrives til")
+    parser.add_argument("--document-language", choices=("nb", "nn"), default=None,
+                        help="målform for journalnotat og behandlingsplan (standard: "
+                             "innstillingene)")
+    parser.add_argument("--consent-language", choices=("nb", "nn"), default=None,
+                        help="målform for samtykket (standard: det saken har valgt)")
+    parser.add_argument("--english-copy", action=argparse.BooleanOptionalAction, default=None,
+                        help="lag også samtykket på engelsk som lesehjelp")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not implemented yet", file=sys.stderr)
-    return 2
+    from core import casefile
+    from core.content import ContentError, load_library
+    from core.documents.export import export_documents
+    from core.paths import user_data_dir
+    from core.settings import load_settings
+
+    try:
+        case = casefile.read(args.case_file)
+    except casefile.CaseFileError as exc:
+        error(f"{args.case_file}: {exc}")
+        return 2
+    try:
+        pathway = load_library().get(case.pathway_id, case.pathway_version)
+    except ContentError as exc:
+        error(str(exc))
+        return 2
+    if pathway is None:
+        error(f"{args.case_file}: case.pathway_id: forløpet {case.pathway_id!r} versjon "
+              f"{case.pathway_version} er ikke installert")
+        return 2
+    language = args.document_language
+    if language is None:
+        language = load_settings(user_data_dir(getattr(args, "data_dir", None))).document_language
+    try:
+        result = export_documents(case, pathway, args.out, journal_language=language,
+                                  consent_language=args.consent_language,
+                                  english_copy=args.english_copy, today=date.today())
+    except OSError as exc:
+        error(_("The documents could not be written: {reason}").format(
+            reason=exc.strerror or type(exc).__name__))
+        return 2
+    for file in result.files:
+        print(f"{file.sha256}  {file.path}")
+    if result.refused:
+        for finding in result.blockers:
+            error(f"{finding.code}: {finding.message}")
+        error(ngettext(
+            "Consent and treatment plan were not made: the case has {n} blocker.",
+            "Consent and treatment plan were not made: the case has {n} blockers.",
+            len(result.blockers)).format(n=len(result.blockers)))
+        return 1
+    return 0

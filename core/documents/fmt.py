@@ -50,15 +50,19 @@ def formulation_name(medication: Medication, pathway: Pathway, language: Languag
     return formulation.name.get(language) if formulation is not None else ""
 
 
-def medication_line(medication: Medication, pathway: Pathway, language: Language) -> str:
-    """``Buprenorfin, resoriblett, 16 mg per døgn`` — only what is filled in."""
+def medication_line(medication: Medication, pathway: Pathway, language: Language,
+                    per_day: str = "{dose}") -> str:
+    """``Buprenorfin, resoriblett, 16 mg per døgn`` — only what is filled in.
+
+    ``per_day`` is the translated pattern around the dose (``"{dose} per døgn"``).
+    """
     parts = [drug_name(medication, pathway, language)]
     form = formulation_name(medication, pathway, language)
     if form:
         parts.append(form.lower())
     amount = parse_dose(medication.daily_dose)
     if amount is not None:
-        parts.append(dose(amount, language))
+        parts.append(per_day.format(dose=dose(amount, language)))
     elif medication.daily_dose.strip():
         parts.append(medication.daily_dose.strip())
     return ", ".join(p for p in parts if p)

@@ -13,8 +13,8 @@ from core.case import Case
 from core.content.pathway import Pathway
 from core.findings import Finding
 from core.rules import clinical, conditions, consent, medication, patient
-from core.rules.context import RuleContext
-from i18n import translator
+from core.rules.context import Deviation, RuleContext
+from i18n import Language, translator
 
 _RULES = (
     patient.check_patient,
@@ -34,15 +34,25 @@ _RULES = (
 )
 
 
-def evaluate(case: Case, pathway: Pathway, *, today: date | None = None,
-             language: str = "nb") -> list[Finding]:
-    """Every finding for ``case`` under ``pathway``, in wizard order."""
-    lang = language if language in ("nb", "nn", "en") else "nb"
+def _run(case: Case, pathway: Pathway, today: date | None, language: str) -> RuleContext:
+    lang: Language = language if language in ("nb", "nn", "en") else "nb"  # type: ignore[assignment]
     ctx = RuleContext(case=case, pathway=pathway, today=today or date.today(),
                       t=translator(lang))
     for rule in _RULES:
         rule(ctx)
-    return ctx.findings
+    return ctx
 
 
-__all__ = ["evaluate"]
+def evaluate(case: Case, pathway: Pathway, *, today: date | None = None,
+             language: str = "nb") -> list[Finding]:
+    """Every finding for ``case`` under ``pathway``, in wizard order."""
+    return _run(case, pathway, today, language).findings
+
+
+def deviations(case: Case, pathway: Pathway, *, today: date | None = None,
+               language: str = "nb") -> list[Deviation]:
+    """Each departure from the guidance in the medication choice, in medication order."""
+    return _run(case, pathway, today, language).deviations
+
+
+__all__ = ["Deviation", "deviations", "evaluate"]

@@ -15,6 +15,17 @@ from core.rules.relevance import respiration_reduced
 from i18n import Translator
 
 
+@dataclass(frozen=True)
+class Deviation:
+    """A medication choice that departs from the guidance (for the journal and the consent)."""
+
+    medication_index: int
+    code: str
+    #: What deviates, one translated sentence (without the justification).
+    text: str
+    justified: bool
+
+
 @dataclass
 class RuleContext:
     case: Case
@@ -22,6 +33,7 @@ class RuleContext:
     today: date
     t: Translator
     findings: list[Finding] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
 
     def add(self, code: str, severity: Severity, step: str, path: str, message: str,
             **values: Any) -> None:

@@ -6,7 +6,7 @@ from core.case import Medication
 from core.content.pathway import Drug
 from core.dose import format_dose
 from core.findings import Severity
-from core.rules.context import RuleContext
+from core.rules.context import Deviation, RuleContext
 from i18n import N_
 
 
@@ -26,6 +26,9 @@ def _deviation(ctx: RuleContext, medication: Medication, path: str, code: str,
     The finding is two sentences, each translated on its own: what deviates, then what is
     recorded (or still missing).
     """
+    index = int(path.split(".")[1])
+    sentence = ctx.t.gettext(message).format(**values)
+    ctx.deviations.append(Deviation(index, code, sentence, _justified(medication)))
     if _justified(medication):
         ctx.add_sentences(code, Severity.WARNING, "medication", path,
                           (message, values),

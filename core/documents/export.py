@@ -1,0 +1,113 @@
+"""Write the documents of one case to a folder: PDFs, the journal text and the prescription text.
+
+File names carry the document kind and id only — never a patient's name or number — and every
+file is written atomically (temporary file, fsync, rename), so a crash or a full disk leaves
+either the old file or the new one.  Consent and treatment plan are refused while the rule
+engine reports blockers; the journal note is always written, because it documents the decision
+even when treatment is not started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from core.case import Case
+from core.casefile import write_atomic
+from core.content.pathway import Pathway
+from core.documents.consent import consent_form
+from core.documents.journal import journal_note, prescription_text
+from core.documents.model import Document, DocumentKind, to_text
+from core.findings import Finding, Severity
+
+#: File-name stems per kind (ASCII, the same in bokmål and nynorsk).
+STEMS: dict[DocumentKind, str] = {
+    "journal": "journalnotat",
+    "consent": "samtykke",
+    "plan": "behandlingsplan",
+    "prescription": "resepttekst",
+}
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    kind: DocumentKind
+    language: str
+    path: Path
+    sha256: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    files: list[ExportedFile]
+    #: Kinds not written because of blockers (consent and plan).
+    refused: list[DocumentKind]
+    blockers: list[Finding]
+
+
+def build_documents(case: Case, pathway: Pathway, *, journal_language: str = "nb",
+                    consent_language: str | None = None, english_copy: bool | None = None,
+                    today: date | None = None) -> list[Document]:
+    """Every document of a case in the languages chosen (journal and plan share one)."""
+    from core.documents.treatment_plan import treatment_plan
+
+    documents = [
+        journal_note(case, pathway, journal_language, today=today),
+        consent_form(case, pathway, consent_language or case.consent.form_language, today=today),
+        treatment_plan(case, pathway, journal_language, today=today),
+    ]
+    if english_copy if english_copy is not None else case.consent.english_reading_copy:
+        documents.append(consent_form(case, pathway, "en", today=today))
+    return documents
+
+
+def file_name(document: Document, suffix: str) -> str:
+    stem = STEMS[document.kind]
+    if document.kind == "consent" and document.language == "en":
+        stem += "-engelsk"
+    return f"{stem}-{document.document_id}.{suffix}"
+
+
+def export_documents(case: Case, pathway: Pathway, out_dir: Path, *,
+                     journal_language: str = "nb", consent_language: str | None = None,
+                     english_copy: bool | None = None, today: date | None = None,
+                     creation_date: datetime | None = None) -> ExportResult:
+    """Render and write the documents; returns what was written with SHA-256 hashes."""
+    from core.pdf import render
+    from core.rules import evaluate
+
+    findings = evaluate(case, pathway, today=today, language=journal_language)
+    blockers = [f for f in findings if f.severity is Severity.BLOCKER]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: list[ExportedFile] = []
+    refused: list[DocumentKind] = []
+    documents = build_documents(case, pathway, journal_language=journal_language,
+                                consent_language=consent_language, english_copy=english_copy,
+                                today=today)
+    for document in documents:
+        if blockers and document.kind in ("consent", "plan"):
+            if document.kind not in refused:
+                refused.append(document.kind)
+            continue
+        files.append(_write(out_dir / file_name(document, "pdf"), document,
+                            render(document, creation_date=creation_date)))
+        if document.kind == "journal":
+            files.append(_write(out_dir / file_name(document, "txt"), document,
+                                to_text(document).encode("utf-8")))
+            text = prescription_text(case, pathway, journal_language, today=today)
+            name = f"{STEMS['prescription']}-{document.document_id.replace('-J-', '-R-')}.txt"
+            files.append(ExportedFile("prescription", document.language, out_dir / name,
+                                      *_store(out_dir / name, (text + "\n").encode("utf-8"))))
+    return ExportResult(files, refused, blockers)
+
+
+def _store(path: Path, content: bytes) -> tuple[str, bytes]:
+    write_atomic(path, content)
+    return hashlib.sha256(content).hexdigest(), content
+
+
+def _write(path: Path, document: Document, content: bytes) -> ExportedFile:
+    return ExportedFile(document.kind, document.language, path, *_store(path, content))

@@ -1,0 +1,477 @@
+"""The journal note (helsepersonelloven § 40, pasientjournalforskriften § 8) and prescription text.
+
+Structure follows what a colleague needs to take over: reason for contact, history, findings,
+assessment (diagnoses, the three legal conditions, risks found), treatment with every deviation
+and who agreed, cooperation with the specialist service, information and consent, follow-up.
+Only what the GP filled in is written; a section with nothing in it is left out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.case import Case, Medication
+from core.content.pathway import Pathway
+from core.documents.common import DocContext, context, yes_no_unknown
+from core.documents.model import (
+    Block,
+    Document,
+    KeyValueTable,
+    Notice,
+    Paragraph,
+    Section,
+    bullets,
+    kv,
+    section,
+)
+from core.rules.relevance import relevant_items
+
+
+def journal_note(case: Case, pathway: Pathway, language: str = "nb", *,
+                 today: date | None = None) -> Document:
+    ctx = context(case, pathway, language, today)
+    _ = ctx._
+    notices = tuple(n for n in (ctx.exercise_notice(), _open_points(ctx)) if n is not None)
+    sections = tuple(s for s in (
+        _background(ctx),
+        _history(ctx),
+        _findings(ctx),
+        _assessment(ctx),
+        _risk(ctx),
+        _treatment(ctx),
+        _cooperation(ctx),
+        _information(ctx),
+        _follow_up(ctx),
+        section(_("Addition by the doctor"), Paragraph(case.journal_addition.strip())),
+    ) if s is not None)
+    title = _("Journal note: temporary substitution treatment during quarantine or isolation")
+    return Document(
+        kind="journal",
+        language=ctx.language,
+        title=title,
+        document_id=ctx.document_id("journal"),
+        running_header=f"{ctx.patient_line()} · {_('Journal note')}",
+        page_label=ctx.page_label(),
+        author=case.prescriber.name.strip(),
+        subject=_("Journal note"),
+        header_fields=_header(ctx),
+        sections=sections,
+        notices=notices,
+        footer_note=ctx.footer(),
+    )
+
+
+def _header(ctx: DocContext) -> tuple[tuple[str, str], ...]:
+    _, case = ctx._, ctx.case
+    consultation = case.consultation
+    form = {"physical": _("in person"), "video": _("video"), "phone": _("telephone")}.get(
+        consultation.form or "", "")
+    when = ctx.date(consultation.date)
+    if form:
+        when = _("{date} ({form})").format(date=when, form=form) if when else form
+    return kv(
+        (_("Patient"), case.patient.name.strip()),
+        (ctx.identity_label(), ctx.identity_number()),
+        (_("Consultation"), when),
+        (_("Place"), consultation.place.strip()),
+        (_("Doctor"), ctx.prescriber_line()),
+        (_("Workplace"), case.prescriber.workplace.strip()),
+        (_("Document id"), ctx.document_id("journal")),
+    ).rows
+
+
+def _open_points(ctx: DocContext) -> Notice | None:
+    blockers = ctx.blockers
+    if not blockers:
+        return None
+    return Notice(ctx.t.ngettext(
+        "Not settled when this note was made ({count} point): {items}",
+        "Not settled when this note was made ({count} points): {items}",
+        len(blockers)).format(count=len(blockers), items=" ".join(f.message for f in blockers)))
+
+
+def _background(ctx: DocContext) -> Section | None:
+    _, case = ctx._, ctx.case
+    quarantine = case.conditions.quarantine
+    sentences: list[str] = []
+    if quarantine.kind:
+        sentences.append(_quarantine_sentence(ctx))
+    sentences.append(_("Assessed for temporary substitution treatment with addictive drugs under "
+                       "{reference}.").format(reference=ctx.text(ctx.pathway.legal_basis.reference)))
+    patient = case.patient
+    rows = kv(
+        (_("Staying at"), patient.stay_location.strip()),
+        (_("Address"), _("No fixed abode") if patient.no_fixed_abode
+         else patient.address.strip()),
+        (_("Phone"), patient.phone.strip()),
+        (_("Next of kin"), patient.next_of_kin.strip()),
+        (_("Interpreter"), _("needed ({language})").format(
+            language=patient.interpreter_language.strip() or "?")
+         if patient.interpreter_needed else ""),
+    )
+    return section(_("Background and reason for contact"), Paragraph(" ".join(sentences)), rows,
+                   Paragraph(case.notes.strip()))
+
+
+def _quarantine_sentence(ctx: DocContext) -> str:
+    _, q = ctx._, ctx.case.conditions.quarantine
+    kind = _("isolation") if q.kind == "isolation" else _("quarantine")
+    parts = [_("The patient is in {kind} under the covid-19 regulation").format(kind=kind)]
+    if q.legal_reference.strip():
+        parts.append(f"({q.legal_reference.strip()})")
+    sentence = " ".join(parts)
+    if q.start and q.expected_end:
+        sentence += " " + _("from {start}, expected to end {end}").format(
+            start=ctx.date(q.start), end=ctx.date(q.expected_end))
+    elif q.start:
+        sentence += " " + _("from {start}").format(start=ctx.date(q.start))
+    if q.ordered_by.strip():
+        sentence += ", " + _("decided by {who}").format(who=q.ordered_by.strip())
+    sentence += "."
+    if q.basis.strip():
+        sentence += " " + _("Basis: {basis}.").format(basis=q.basis.strip().rstrip("."))
+    return sentence
+
+
+def _history(ctx: DocContext) -> Section | None:
+    _, case = ctx._, ctx.case
+    uses: list[str] = []
+    for use in case.substance_use:
+        details = ", ".join(p for p in (use.amount.strip(), use.route.strip(),
+                                        use.frequency.strip()) if p)
+        line = ctx.substance_name(use.substance) if use.substance else _("Substance not stated")
+        if details:
+            line += f": {details}"
+        if use.last_use.strip():
+            line += ". " + _("Last use: {when}").format(when=use.last_use.strip())
+        uses.append(line)
+    return section(_("History and substance use"),
+                   Paragraph(case.conditions.dependence.note.strip()),
+                   bullets(*uses))
+
+
+def _findings(ctx: DocContext) -> Section | None:
+    _, f = ctx._, ctx.case.findings
+    vitals: list[str] = []
+    if f.respiratory_rate is not None:
+        vitals.append(_("respiratory rate {value}/min").format(value=f.respiratory_rate))
+    if f.oxygen_saturation is not None:
+        vitals.append(_("SpO₂ {value} %").format(value=f.oxygen_saturation))
+    if f.pulse is not None:
+        vitals.append(_("pulse {value}/min").format(value=f.pulse))
+    if f.qtc_ms is not None:
+        vitals.append(_("QTc {value} ms").format(value=f.qtc_ms))
+    vitals_text = ", ".join(vitals)
+    if vitals_text:
+        vitals_text = vitals_text[0].upper() + vitals_text[1:] + "."
+    pregnancy = {
+        "not_pregnant": _("not pregnant"), "possible": _("possibly pregnant"),
+        "pregnant": _("pregnant"),
+    }.get(f.pregnancy or "", "")
+    rows = kv(
+        (_("Signs of intoxication"), f.intoxication_signs.strip()),
+        (_("Signs of withdrawal"), f.withdrawal_signs.strip()),
+        (_("Respiratory symptoms of covid-19"), yes_no_unknown(ctx, f.covid_respiratory_symptoms)),
+        (_("Lung disease"), yes_no_unknown(ctx, f.lung_disease)),
+        (_("Heart disease"), yes_no_unknown(ctx, f.heart_disease)),
+        (_("Reduced general condition"), yes_no_unknown(ctx, f.reduced_general_condition)),
+        (_("Pregnancy"), pregnancy),
+        (_("Woman of childbearing age"), _("yes") if f.childbearing_age else ""),
+    )
+    return section(_("Findings"), Paragraph(vitals_text), rows, Paragraph(f.other.strip()))
+
+
+def _assessment(ctx: DocContext) -> Section | None:
+    _, case = ctx._, ctx.case
+    conditions = case.conditions
+    diagnoses: list[str] = []
+    for d in conditions.dependence.diagnoses:
+        line = " ".join(p for p in (d.icd10.strip(), ctx.substance_name(d.substance)
+                                     if d.substance else "") if p)
+        if d.diagnosed_by == "specialist" and d.diagnosed_by_name.strip():
+            line += ", " + _("diagnosed by {name}").format(name=d.diagnosed_by_name.strip())
+        elif d.diagnosed_by == "gp_supervised":
+            who = d.diagnosed_by_name.strip() or _("the GP")
+            line += ", " + _("diagnosed by {name} under supervision of {supervisor}").format(
+                name=who, supervisor=d.supervisor_name.strip() or "?")
+        if d.diagnosis_date:
+            line += f" ({ctx.date(d.diagnosis_date)})"
+        diagnoses.append(line)
+    blocks: list[Block] = []
+    if diagnoses:
+        blocks.append(Paragraph(_("Diagnoses (ICD-10):"), emphasis=True))
+        blocks.append(bullets(*diagnoses))
+    condition_lines = _condition_lines(ctx)
+    if condition_lines:
+        blocks.append(Paragraph(_("The three conditions for the treatment:"), emphasis=True))
+        blocks.append(KeyValueTable(tuple(condition_lines)))
+    if conditions.patient_need_only:
+        blocks.append(Paragraph(ctx.text(ctx.pathway.patient_need_statement)))
+    return section(_("Assessment"), *blocks)
+
+
+def _condition_lines(ctx: DocContext) -> list[tuple[str, str]]:
+    _, conditions = ctx._, ctx.case.conditions
+    lines: list[tuple[str, str]] = []
+    for condition in ctx.pathway.conditions:
+        open_points = [f for f in ctx.blockers if f.step == "conditions"
+                       and f.field.startswith(f"conditions.{condition.key}")]
+        if condition.key == "dependence":
+            codes = [d.icd10.strip() for d in conditions.dependence.diagnoses if d.icd10.strip()]
+            met = _("Dependence syndrome diagnosed: {codes}.").format(codes=", ".join(codes)) \
+                if codes else ""
+        elif condition.key == "plan":
+            plan = conditions.plan
+            met = ""
+            if plan.unit.strip():
+                met = _("Plan made with {unit}").format(unit=plan.unit.strip())
+                if plan.person.strip():
+                    met += f", {plan.person.strip()}"
+                if plan.contacted_at:
+                    met += ", " + ctx.date_time(plan.contacted_at)
+                met += "."
+        else:
+            met = _quarantine_sentence(ctx) if conditions.quarantine.kind else ""
+            if conditions.quarantine.self_chosen:
+                met += " " + _("The patient stays home by own choice only: this does not meet "
+                               "the condition.")
+        if open_points:
+            met = (met + " " if met else "") + _("Not documented as met: {points}").format(
+                points=" ".join(f.message for f in open_points))
+        if met.strip():
+            lines.append((ctx.text(condition.title), met.strip()))
+    return lines
+
+
+def _risk(ctx: DocContext) -> Section | None:
+    """State the risks found; the points judged low are named together in one sentence."""
+    _, case, pathway = ctx._, ctx.case, ctx.pathway
+    found: list[str] = []
+    low: list[str] = []
+    unanswered = 0
+    for point in pathway.risk_points:
+        answer = case.risk.get(point.id)
+        option = pathway.assessment(answer.assessment) if answer and answer.assessment else None
+        title = ctx.text(point.title)
+        if option is None:
+            unanswered += 1
+            continue
+        if option.level == 0:
+            low.append(title)
+            continue
+        line = f"{title}: {ctx.text(option.label).lower()}"
+        if answer is not None and answer.note.strip():
+            line += f". {answer.note.strip()}"
+        found.append(line)
+    for extra in case.extra_risk_points:
+        if not extra.title.strip():
+            continue
+        option = pathway.assessment(extra.assessment) if extra.assessment else None
+        line = extra.title.strip()
+        if option is not None:
+            line += f": {ctx.text(option.label).lower()}"
+        if extra.note.strip():
+            line += f". {extra.note.strip()}"
+        found.append(line)
+    blocks: list[Block] = []
+    if found:
+        blocks.append(Paragraph(_("Risks found:"), emphasis=True))
+        blocks.append(bullets(*found))
+    if low:
+        blocks.append(Paragraph(_("No or low risk: {points}.").format(
+            points=", ".join(t[0].lower() + t[1:] for t in low))))
+    if unanswered and (found or low):
+        blocks.append(Paragraph(ctx.t.ngettext(
+            "{count} point of the risk mapping is not assessed.",
+            "{count} points of the risk mapping are not assessed.", unanswered).format(
+                count=unanswered)))
+    return section(_("Risk mapping"), *blocks)
+
+
+def _treatment(ctx: DocContext) -> Section | None:
+    _, case = ctx._, ctx.case
+    blocks: list[Block] = []
+    for index, medication in enumerate(case.medications):
+        blocks.append(Paragraph(ctx.medication_line(medication) or _("Drug not chosen"),
+                                emphasis=True))
+        blocks.append(_medication_details(ctx, index, medication))
+    chosen: list[str] = []
+    for measure in ctx.pathway.measures:
+        choice = case.measures.get(measure.id)
+        if choice is None or not choice.chosen:
+            continue
+        line = ctx.text(measure.title)
+        if choice.details.strip():
+            line += f": {choice.details.strip()}"
+        chosen.append(line)
+    for extra in case.extra_measures:
+        if extra.title.strip():
+            chosen.append(extra.title.strip() + (f": {extra.details.strip()}"
+                                                 if extra.details.strip() else ""))
+    if chosen:
+        blocks.append(Paragraph(_("Risk-reducing measures:"), emphasis=True))
+        blocks.append(bullets(*chosen))
+    return section(_("Treatment"), *blocks)
+
+
+def _medication_details(ctx: DocContext, index: int, medication: Medication) -> KeyValueTable:
+    _ = ctx._
+    period = ""
+    if medication.start_date and medication.planned_end:
+        period = _("{start} to {end}").format(start=ctx.date(medication.start_date),
+                                             end=ctx.date(medication.planned_end))
+    elif medication.start_date:
+        period = _("from {start}").format(start=ctx.date(medication.start_date))
+    rows: list[tuple[str, str]] = [
+        (_("Schedule"), medication.schedule.strip()),
+        (_("Period"), period),
+        (_("Taper"), medication.taper_plan.strip()),
+        (_("Tolerance"), medication.tolerance_note.strip()),
+    ]
+    for deviation in ctx.deviations:
+        if deviation.medication_index != index:
+            continue
+        text = deviation.text
+        if medication.deviation_justification.strip():
+            text += " " + _("Justification: {text}").format(
+                text=medication.deviation_justification.strip())
+        if medication.deviation_agreed_by.strip():
+            text += " " + _("Agreed with {specialist}.").format(
+                specialist=medication.deviation_agreed_by.strip())
+        rows.append((_("Deviation from the guidance"), text))
+    return kv(*rows)
+
+
+def _cooperation(ctx: DocContext) -> Section | None:
+    _, plan = ctx._, ctx.case.conditions.plan
+    channel = {"phone": _("telephone"), "video": _("video"), "meeting": _("meeting"),
+               "written": _("in writing")}.get(plan.channel or "", "")
+    contact = ctx.date_time(plan.contacted_at)
+    if channel:
+        contact = f"{contact}, {channel}" if contact else channel
+    starts = {"primary": _("the primary health service"),
+              "specialist": _("the specialist health service")}.get(
+        plan.starts_treatment or "", "")
+    person = plan.person.strip()
+    if person and plan.person_phone.strip():
+        person = _("{name}, phone {phone}").format(name=person, phone=plan.person_phone.strip())
+    return section(
+        _("Cooperation with the specialist health service"),
+        kv(
+            (_("Unit"), plan.unit.strip()),
+            (_("Contact person"), person),
+            (_("Contacted"), contact),
+            (_("Agreed"), plan.agreed.strip()),
+            (_("Treatment is started by"), starts),
+            (_("Carried out by"), plan.carries_out.strip()),
+            (_("Followed up by"), plan.follows_up.strip()),
+        ),
+    )
+
+
+def _information(ctx: DocContext) -> Section | None:
+    _, consent = ctx._, ctx.case.consent
+    explained = [ctx.text(item.title) for item in relevant_items(ctx.case, ctx.pathway)
+                 if consent.items_explained.get(item.id)]
+    not_explained = [ctx.text(item.title) for item in relevant_items(ctx.case, ctx.pathway)
+                     if not consent.items_explained.get(item.id)]
+    blocks: list[Block] = []
+    if explained:
+        blocks.append(Paragraph(_("The patient has been informed orally and in writing about:"),
+                                emphasis=True))
+        blocks.append(bullets(*explained))
+    if explained and not_explained:
+        blocks.append(Paragraph(_("Not yet explained: {items}.").format(
+            items=", ".join(not_explained))))
+    capacity = {"full": _("The patient has capacity to consent."),
+                "reduced": _("The patient's capacity to consent is reduced."),
+                "lacking": _("The patient lacks capacity to consent.")}.get(
+        consent.capacity or "", "")
+    if capacity:
+        blocks.append(Paragraph(" ".join(p for p in (capacity, consent.capacity_note.strip())
+                                         if p)))
+    if consent.interpreter_used:
+        blocks.append(Paragraph(_("Interpreter used: {name}.").format(
+            name=consent.interpreter_name.strip() or "?")))
+    status = {
+        "obtained": _("Written consent obtained (document {id}).").format(
+            id=ctx.document_id("consent")),
+        "declined": _("The patient declined the treatment."),
+        "withdrawn": _("The patient has withdrawn the consent."),
+    }.get(consent.status, "")
+    if status:
+        blocks.append(Paragraph(status))
+    if consent.patient_questions.strip():
+        blocks.append(Paragraph(_("Questions from the patient: {text}").format(
+            text=consent.patient_questions.strip())))
+    return section(_("Information and consent"), *blocks)
+
+
+def _follow_up(ctx: DocContext) -> Section | None:
+    _, plan = ctx._, ctx.case.plan
+    observation = ""
+    if plan.post_dose_observation_minutes:
+        observation = ctx.t.ngettext("{count} minute after intake",
+                                     "{count} minutes after intake",
+                                     plan.post_dose_observation_minutes).format(
+            count=plan.post_dose_observation_minutes)
+    lar = {"wanted": _("Referral to LAR is wanted and will be sent."),
+           "not_wanted": _("The patient does not want a referral to LAR."),
+           "not_relevant": _("Referral to LAR is not relevant."),
+           "already_in_lar": _("The patient is already in LAR.")}.get(plan.lar_referral or "", "")
+    contact = ctx.contact_text()
+    return section(
+        _("Further follow-up"),
+        kv(
+            (_("Supervised intake"), plan.supervision_frequency.strip()),
+            (_("Supervised by"), plan.supervised_by.strip()),
+            (_("Delivery"), plan.delivered_by.strip()),
+            (_("Daily routine"), plan.daily_follow_up.strip()),
+            (_("Observation"), observation),
+            (_("Evaluation"), plan.evaluation.strip()),
+            (_("Criteria for admission"), plan.admission_criteria.strip()),
+            (_("End of isolation"), plan.end_of_isolation.strip()),
+            (_("Taper"), plan.taper.strip()),
+            (_("Psychosocial follow-up"), plan.psychosocial_follow_up.strip()),
+            (_("Practical needs"), plan.practical_needs.strip()),
+            (_("Patient's contact"), contact),
+            (_("LAR"), lar),
+        ),
+    )
+
+
+def prescription_text(case: Case, pathway: Pathway, language: str = "nb", *,
+                      today: date | None = None) -> str:
+    """What the e-prescription should say so the pharmacy can see the conditions are met."""
+    ctx = context(case, pathway, language, today)
+    _ = ctx._
+    conditions = case.conditions
+    sentences = [_("Prescribed as temporary substitution treatment under {reference}.").format(
+        reference=ctx.text(pathway.legal_basis.reference))]
+    q = conditions.quarantine
+    if q.kind:
+        kind = _("isolation") if q.kind == "isolation" else _("quarantine")
+        sentence = _("The patient is in {kind} under the covid-19 regulation").format(kind=kind)
+        if q.start:
+            sentence += " " + _("from {start}").format(start=ctx.date(q.start))
+        if q.expected_end:
+            sentence += " " + _("until {end} (expected)").format(end=ctx.date(q.expected_end))
+        sentences.append(sentence + ".")
+    codes = [d.icd10.strip() for d in conditions.dependence.diagnoses if d.icd10.strip()]
+    if codes:
+        sentences.append(_("Drug dependence: {codes}.").format(codes=", ".join(codes)))
+    plan = conditions.plan
+    if plan.unit.strip():
+        who = plan.unit.strip() + (f", {plan.person.strip()}," if plan.person.strip() else "")
+        sentence = _("Plan made together with {who}").format(who=who)
+        if plan.contacted_at:
+            sentence += " " + _("on {date}").format(date=ctx.date(plan.contacted_at.date()))
+        sentences.append(sentence + ".")
+    for medication in case.medications:
+        line = ctx.medication_line(medication)
+        if line:
+            detail = medication.schedule.strip()
+            sentences.append(f"{line}{': ' + detail if detail else ''}.")
+    if case.consultation.exercise_mode:
+        sentences.insert(0, _("EXERCISE – not a real prescription."))
+    return " ".join(sentences)
