@@ -116,6 +116,9 @@ class DocContext:
         number = self.identity_number()
         return f"{name} – {number}" if number else name
 
+    def running_header(self, kind_label: str) -> str:
+        return f"{self.patient_line()} · {kind_label}"
+
     def prescriber_line(self) -> str:
         prescriber = self.case.prescriber
         if prescriber.hpr_number.strip():

@@ -44,7 +44,7 @@ def treatment_plan(case: Case, pathway: Pathway, language: str = "nb", *,
         title=_("Treatment plan: temporary substitution treatment during quarantine or "
                 "isolation"),
         document_id=ctx.document_id("plan"),
-        running_header=f"{ctx.patient_line()} · {_('Treatment plan')}",
+        running_header=ctx.running_header(_("Treatment plan")),
         page_label=ctx.page_label(),
         author=case.prescriber.name.strip(),
         subject=_("Treatment plan"),

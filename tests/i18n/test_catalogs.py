@@ -11,7 +11,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 import i18n
-from i18n.build import POT, compile_catalogs, extract
+from i18n.build import POT, ROOT, compile_catalogs, extract
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)s|%[sd]")
 LANGS = ("nb", "nn", "en")
@@ -108,3 +108,15 @@ def test_document_language_is_independent_of_ui_language() -> None:
         assert i18n.translator("nn").gettext("Risk mapping") == "Risikokartlegging"
     finally:
         i18n.set_language("nb")
+
+
+def test_no_translation_calls_inside_f_strings() -> None:
+    """pybabel cannot see ``_()`` inside an f-string: such text would stay English."""
+    pattern = re.compile(r"""\bf(["'])[^"'\n]*\{\s*(?:[\w.]*\.)?(?:_|gettext|ngettext|pgettext)\(\s*["']""")
+    offenders = []
+    for folder in ("core", "ui", "i18n"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if pattern.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not offenders, offenders

@@ -32,7 +32,9 @@ def _all_text(document: Document) -> str:
 
 def _structure_text(document: Document) -> str:
     """Only the words the builders write (headings, keys, labels), not the GP's own text."""
-    parts = [document.title, document.page_label, *(k for k, _ in document.header_fields)]
+    parts = [document.title, document.page_label, document.subject,
+             document.running_header.rsplit("·", 1)[-1],
+             *(k for k, _ in document.header_fields)]
     for section in document.sections:
         parts.append(section.heading)
         for block in section.blocks:
