@@ -19,7 +19,6 @@ from core.documents.fmt import dose, formulation_name, join_names
 from core.documents.model import (
     Block,
     Document,
-    KeyValueTable,
     Notice,
     Paragraph,
     Section,
@@ -52,7 +51,7 @@ def consent_form(case: Case, pathway: Pathway, language: str | None = None, *,
         notices.append(Notice(_("This English text is a translation to help you read. You sign "
                                 "the Norwegian form.")))
     sections = [s for s in (
-        section(_("Your medicine"), _medicine_table(ctx)),
+        section(_("Your medicine"), *_medicine_blocks(ctx)),
         *_information_sections(ctx),
         _extra_risk(ctx),
         section(_("You agree to this"), _promises(ctx)),
@@ -99,14 +98,14 @@ def _dose(ctx: DocContext, amount: Decimal | None) -> str:
     return dose(amount, ctx.language)
 
 
-def _medicine_table(ctx: DocContext) -> KeyValueTable:
-    rows: list[tuple[str, str]] = []
+def _medicine_blocks(ctx: DocContext) -> list[Block]:
+    """Each drug as a short bold line, then dose, schedule and start in plain words."""
+    blocks: list[Block] = []
     for medication in ctx.case.medications:
         name = ctx.drug_name(medication)
         if not name:
             continue
         form = formulation_name(medication, ctx.pathway, ctx.language)
-        label = f"{name}, {form.lower()}" if form else name
         amount = parse_dose(medication.daily_dose)
         parts = []
         if amount is not None:
@@ -115,8 +114,9 @@ def _medicine_table(ctx: DocContext) -> KeyValueTable:
             parts.append(medication.schedule.strip().rstrip(".") + ".")
         if medication.start_date:
             parts.append(ctx._("From {date}.").format(date=ctx.date(medication.start_date)))
-        rows.append((label, " ".join(parts)))
-    return kv(*rows)
+        blocks.append(Paragraph(f"{name}, {form.lower()}" if form else name, emphasis=True))
+        blocks.append(Paragraph(" ".join(parts)))
+    return blocks
 
 
 def _information_sections(ctx: DocContext) -> list[Section | None]:
