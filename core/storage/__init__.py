@@ -4,6 +4,7 @@ Importing this package imports SQLAlchemy (hundreds of milliseconds): the GUI do
 after its first window is on screen.
 """
 
+from core.audit import Actor, AuditEntry, AuditVerification
 from core.storage.store import (
     CaseNotFound,
     ConflictError,
@@ -17,6 +18,9 @@ from core.storage.store import (
 )
 
 __all__ = [
+    "Actor",
+    "AuditEntry",
+    "AuditVerification",
     "CaseNotFound",
     "ConflictError",
     "DraftSummary",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -71,3 +72,42 @@ class ExportDocumentRow(Base):
     file_name: Mapped[str] = mapped_column(String(255), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class AuditRow(Base):
+    """One audit entry (append-only, hash-chained; see :mod:`core.audit`).
+
+    ``seq`` is gap-free: the store assigns head + 1 while holding the head row's lock, so a
+    missing number always means a removed entry.  ``case_id`` is deliberately not a foreign
+    key: the entries outlive the case (deletion, retention purge).
+    """
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    actor_hpr: Mapped[str] = mapped_column(String(32), nullable=False)
+    workstation: Mapped[str] = mapped_column(String(200), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    case_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    #: Canonical JSON (ids, kinds, hashes, counts only); hashed exactly as stored.
+    details: Mapped[str] = mapped_column(Text, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditHeadRow(Base):
+    """The single row (id 1) naming the newest entry: the writers' lock and the chain's end.
+
+    Appenders lock it (``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite)
+    so two writers can never fork the chain; the verifier compares it with the last entry so
+    removing the newest entries is noticed too.
+    """
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_audit_head_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)

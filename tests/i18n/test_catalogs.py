@@ -112,7 +112,8 @@ def test_document_language_is_independent_of_ui_language() -> None:
 
 def test_no_translation_calls_inside_f_strings() -> None:
     """pybabel cannot see ``_()`` inside an f-string: such text would stay English."""
-    pattern = re.compile(r"""\bf(["'])[^"'\n]*\{\s*(?:[\w.]*\.)?(?:_|gettext|ngettext|pgettext)\(\s*["']""")
+    pattern = re.compile(r"""\bf(["'])[^"'\n]*\{\s*(?:[\w.]*\.)?"""
+                         r"""(?:_|gettext|ngettext|pgettext)\(\s*["']""")
     offenders = []
     for folder in ("core", "ui", "i18n"):
         for path in (ROOT / folder).rglob("*.py"):

@@ -19,8 +19,11 @@ POSTGRES_URL = os.environ.get("REKVIRENT_TEST_POSTGRES_URL", "")
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        for table in ("export_documents", "export_revisions", "cases", "alembic_version"):
+        for table in ("audit_log", "audit_head", "export_documents", "export_revisions",
+                      "cases", "alembic_version"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+        for function in ("rekvirent_audit_append_only", "rekvirent_audit_head_forward_only"):
+            connection.execute(text(f"DROP FUNCTION IF EXISTS {function}() CASCADE"))
     engine.dispose()
 
 

@@ -54,7 +54,7 @@ def test_files_are_user_only(tmp_path: Path) -> None:
 
 def test_empty_database_is_created_at_head(tmp_path: Path) -> None:
     store = Store.open(data_dir=tmp_path)
-    assert store.schema_revision() == "0002"
+    assert store.schema_revision() == "0003"
     assert not (tmp_path / "backups").exists() or not list((tmp_path / "backups").iterdir())
     store.close()
 
@@ -64,7 +64,7 @@ def test_fixture_database_is_migrated_with_a_backup_first(tmp_path: Path) -> Non
     shutil.copy(FIXTURE, db)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     store = Store.open(data_dir=tmp_path)
-    assert store.schema_revision() == "0002"
+    assert store.schema_revision() == "0003"
     names = {d.patient_name for d in store.list()}
     assert names == {"Åse Syntetisk Testesen", "Ola Prøve Nordmann"}
     assert [d.patient_name for d in store.list("åse")] == ["Åse Syntetisk Testesen"]

@@ -171,5 +171,5 @@ def test_reopen_sees_everything(store_url: str, tmp_path: Path) -> None:
     first.close()
     again = Store.open(store_url, data_dir=tmp_path)
     assert again.load(case.id).case == case
-    assert again.schema_revision() == "0002"
+    assert again.schema_revision() == "0003"
     again.close()
