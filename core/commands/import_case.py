@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if store is None:
         return 2
     try:
-        store.save(case)
+        store.import_case(case)
     except StorageError as exc:
         error(str(exc))
         return 2
