@@ -135,8 +135,14 @@ class DocContext:
         return f"{self.case.id[:8].upper()}-{_KIND_LETTER[kind]}-{digest}"
 
     def qr_payload(self, kind: DocumentKind) -> str:
-        """What the QR code on a paper document carries: no patient data, only ids."""
-        return f"rekvirent:{self.case.id}:{kind}:{self.document_id(kind)}"
+        """What the QR code on a paper document carries: the document id, no patient data.
+
+        Upper-case letters, digits, ``:`` and ``-`` only, so the code uses QR's compact
+        alphanumeric mode (a small symbol that is quick to draw and to scan).  The id starts
+        with the case id's first eight digits and is recorded with every export, which is how a
+        scanned, signed paper is matched to its case.
+        """
+        return f"RKV:{self.document_id(kind)}"
 
     def page_label(self) -> str:
         return self._("Page {page} of {pages}")
