@@ -1,0 +1,548 @@
+"""Lay out a :class:`~core.documents.model.Document` as an A4 PDF with reportlab platypus.
+
+Why it is built this way:
+
+* Every string in the model is plain text.  It is escaped here, right before reportlab's
+  mini-markup parser sees it, so a name like ``<b>Ola & "Nordmann"</b>`` prints literally.
+* DejaVu Sans is embedded because the standard Helvetica has no glyphs for Sami letters
+  (ŋ š đ ž č ŧ á print as boxes).  The fonts are parsed once per process.
+* The page chrome (running header, "Side 1 av 3", document id, the QR code on page 1) is drawn
+  by a canvas that holds the pages back until the page count is known: one layout pass.
+* Nothing that can grow is nested in a table cell that cannot split, and tables may split
+  inside a row, so 2,000-character words and notes flow onto the next page instead of
+  overflowing or raising reportlab's LayoutError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from io import BytesIO
+from pathlib import Path
+from typing import Any, assert_never
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    Table,
+)
+from reportlab.platypus import Paragraph as PdfParagraph
+
+from core.casefile import write_atomic
+from core.documents.model import (
+    Block,
+    BulletList,
+    Document,
+    KeyValueTable,
+    Notice,
+    Paragraph,
+    Section,
+    SignatureBlock,
+    SignatureParty,
+)
+
+FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+REGULAR = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+CREATOR = "Rekvirent"
+
+#: BCP 47 tags for the PDF catalog's /Lang, which screen readers use to pick a voice.
+LANG_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 20 * mm
+MARGIN_TOP = 24 * mm
+MARGIN_BOTTOM = 22 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+CONTENT_TOP = PAGE_HEIGHT - MARGIN_TOP
+FRAME_HEIGHT = CONTENT_TOP - MARGIN_BOTTOM
+HEADER_BASELINE = PAGE_HEIGHT - 13 * mm
+FOOTER_BASELINE = 11 * mm
+CHROME_SIZES = (8.0, 7.0)  # try the first, shrink to the second, then truncate
+CAPTION_SIZES = (7.0, 6.0)
+KEY_PADDING = 8.0  # between the key and value columns
+QR_SIZE = 22 * mm
+QR_GAP = 6 * mm  # between text and code: more than the quiet zone a QR reader needs
+QR_CAPTION_GAP = 1.5 * mm
+#: Height of the code plus the document id printed under it.
+QR_BLOCK_HEIGHT = QR_SIZE + QR_CAPTION_GAP + CAPTION_SIZES[0] + 2 * mm
+
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#5A5F66")
+ACCENT = colors.HexColor("#1F3A5F")
+RULE = colors.HexColor("#B8BEC6")
+NOTICE_FILL = colors.HexColor("#FFF6DC")
+NOTICE_BORDER = colors.HexColor("#D8B45A")
+
+_fonts_lock = threading.Lock()
+_fonts_registered = False
+
+
+def render(document: Document, *, creation_date: datetime | None = None) -> bytes:
+    """The document as PDF bytes.
+
+    With ``creation_date`` the output is byte-for-byte reproducible (reportlab's invariant mode
+    plus that date in the metadata), so an archived export can be re-rendered and compared.
+    """
+    _register_fonts()
+    buffer = BytesIO()
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, FRAME_HEIGHT,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    template = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        pageTemplates=[PageTemplate("page", [frame])],
+        title=document.title,
+        author=document.author,
+        subject=document.subject,
+        creator=CREATOR,
+        lang=LANG_TAGS.get(document.language, document.language) or None,  # a tag passes as is
+        invariant=creation_date is not None,
+        initialFontName=REGULAR,  # else every page preamble references Helvetica
+        initialFontSize=document.body_size,
+    )
+    qr = _qr_drawing(document.qr_payload) if document.qr_payload else None
+    chrome = _Chrome(document.running_header, document.document_id, document.page_label, qr)
+    story = _story(document, _Styles.of(document), CONTENT_WIDTH)
+    pdf_date = _pdf_date(creation_date) if creation_date is not None else None
+    template.build(story, canvasmaker=partial(_ChromeCanvas, chrome=chrome, pdf_date=pdf_date))
+    return buffer.getvalue()
+
+
+def write(document: Document, path: str | os.PathLike[str], *,
+          creation_date: datetime | None = None) -> str:
+    """Render and write atomically; returns the SHA-256 hex digest of the written bytes.
+
+    The temporary file lives next to ``path`` (so ``os.replace`` is atomic) and has a neutral
+    name: nothing from the document — patient name, id — leaks into the file system.
+    """
+    data = render(document, creation_date=creation_date)
+    write_atomic(Path(path), data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _register_fonts() -> None:
+    """Parse and register the DejaVu TTFs once per process (parsing costs ~15 ms)."""
+    global _fonts_registered
+    if _fonts_registered:
+        return
+    with _fonts_lock:
+        if _fonts_registered:
+            return
+        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        # No oblique face is shipped; <i> falls back to upright rather than to Helvetica.
+        pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR,
+                                      boldItalic=BOLD)
+        _fonts_registered = True
+
+
+def _markup(text: str) -> str:
+    """Plain text → Paragraph markup: escaped, with the text's own line breaks kept."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br/>".join(escape(line) for line in lines)
+
+
+def _pdf_date(moment: datetime) -> str:
+    """A PDF date string (``D:20211115093000+01'00'``); naive datetimes get no offset."""
+    stamp = moment.strftime("D:%Y%m%d%H%M%S")
+    offset = moment.utcoffset()
+    if offset is None:
+        return stamp
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{stamp}{'-' if minutes < 0 else '+'}{hours:02d}'{rest:02d}'"
+
+
+def _qr_drawing(payload: str) -> Drawing:
+    """The QR code as plain rectangles, medium error correction, QR_SIZE square.
+
+    The widget re-encodes the payload on every ``draw()`` (35–130 ms), so it is drawn exactly
+    once per render into a static Drawing.
+    """
+    widget = QrCodeWidget(payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE,
+                          barBorder=0)
+    drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=REGULAR)  # else Helvetica is set
+    drawing.add(widget.draw())
+    return drawing
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Styles:
+    """Paragraph styles derived from the body size, so large print scales everything."""
+
+    size: float
+    #: One key column width for every key–value table, so the columns line up down the pages.
+    key_width: float
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    strong: ParagraphStyle
+    bullet: ParagraphStyle
+    cell: ParagraphStyle
+    key: ParagraphStyle
+    name: ParagraphStyle
+    label: ParagraphStyle
+    small: ParagraphStyle
+
+    @classmethod
+    def of(cls, document: Document) -> _Styles:
+        return cls.sized(document.body_size, _key_width(document))
+
+    @classmethod
+    def sized(cls, size: float, key_width: float) -> _Styles:
+        body = ParagraphStyle("body", fontName=REGULAR, fontSize=size, leading=size * 1.3,
+                              textColor=INK, spaceAfter=size * 0.55, splitLongWords=1,
+                              spaceShrinkage=0,  # the default lets lines overrun the margin
+                              bulletFontName=REGULAR, bulletFontSize=size)
+        cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
+        small = ParagraphStyle("small", parent=body, fontSize=size * 0.85,
+                               leading=size * 0.85 * 1.3, textColor=MUTED)
+        return cls(
+            size=size,
+            key_width=key_width,
+            title=ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=size * 1.7,
+                                 leading=size * 1.7 * 1.2, textColor=ACCENT,
+                                 spaceAfter=size * 0.7),
+            heading=ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=size * 1.2,
+                                   leading=size * 1.2 * 1.25, textColor=ACCENT,
+                                   spaceBefore=size * 1.1, spaceAfter=size * 0.45),
+            body=body,
+            strong=ParagraphStyle("strong", parent=body, fontName=BOLD),
+            bullet=ParagraphStyle("bullet", parent=body, leftIndent=size * 1.4,
+                                  bulletIndent=size * 0.4, spaceAfter=size * 0.25),
+            cell=cell,
+            key=ParagraphStyle("key", parent=cell, fontName=BOLD, textColor=MUTED),
+            name=ParagraphStyle("name", parent=cell, fontName=BOLD),
+            label=ParagraphStyle("label", parent=small, spaceAfter=0),
+            small=small,
+        )
+
+    @property
+    def split_min(self) -> float:
+        """Smallest piece of a table row worth putting at the bottom of a page (two lines)."""
+        return self.size * 1.3 * 2
+
+
+def _key_width(document: Document) -> float:
+    """Wide enough for the longest word of any key, so "Spesialisthelsetjenesten" is not cut.
+
+    Bounded to a fifth and 38 % of the text width: keys stay the narrower column.
+    """
+    keys = [key for key, _ in document.header_fields]
+    for sec in document.sections:
+        keys += [key for block in sec.blocks if isinstance(block, KeyValueTable)
+                 for key, _ in block.rows]
+    longest = max((pdfmetrics.stringWidth(word, BOLD, document.body_size)
+                   for key in keys for word in key.split()), default=0.0)
+    return float(min(max(longest + KEY_PADDING + 1, CONTENT_WIDTH * 0.2), CONTENT_WIDTH * 0.38))
+
+
+def _table_style(styles: _Styles, *commands: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Common table commands; the FONT line keeps reportlab's Helvetica default out of the PDF."""
+    return [("FONT", (0, 0), (-1, -1), REGULAR, styles.size),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), *commands]
+
+
+# --- story ----------------------------------------------------------------------------------
+
+
+def _story(document: Document, styles: _Styles, width: float) -> list[Flowable]:
+    """Title block, notices, sections and the closing note, top to bottom."""
+    story = _title_block(document, styles, width)
+    story += [_notice(notice.text, styles, width) for notice in document.notices]
+    for sec in document.sections:
+        story += _section(sec, styles, width)
+    if document.footer_note.strip():
+        story.append(Spacer(1, styles.size))
+        story.append(PdfParagraph(_markup(document.footer_note), styles.small))
+    return story
+
+
+def _title_block(document: Document, styles: _Styles, width: float) -> list[Flowable]:
+    """Title and header fields, kept left of the QR code when page 1 carries one.
+
+    The code itself is drawn by the page chrome; here the text is narrowed and, if it is
+    shorter than the code, followed by a spacer so the body starts below the code.
+    """
+    beside_qr = QR_SIZE + QR_GAP if document.qr_payload else 0.0
+    title = PdfParagraph(_markup(document.title),
+                         ParagraphStyle("title-beside-qr", parent=styles.title,
+                                        rightIndent=beside_qr))
+    block = [title, *_kv_table(document.header_fields, styles, width - beside_qr)]
+    if beside_qr:
+        block.append(Spacer(1, max(0.0, QR_BLOCK_HEIGHT - _stack_height(block, width))))
+    return [*block, Spacer(1, styles.size * 0.6)]
+
+
+def _section(sec: Section, styles: _Styles, width: float) -> list[Flowable]:
+    """Heading and blocks; a section that is to be signed stays on one page as a whole.
+
+    A heading starts a new page unless a few lines of its text fit under it (``keepWithNext``
+    would move the whole first block, leaving half-empty pages before long paragraphs).  The
+    section with a signature block is kept whole, so the statement being signed and all the
+    signatures share a page.  (Only the section is wrapped: a KeepTogether nested in another
+    reports an endless height and would push everything to a fresh page.)
+    """
+    heading = PdfParagraph(_markup(sec.heading), styles.heading)
+    story: list[Flowable] = [heading]
+    for block in sec.blocks:
+        story += _block(block, styles, width)
+    if any(isinstance(block, SignatureBlock) for block in sec.blocks):
+        return [KeepTogether(story)]
+    min_height = styles.heading.spaceBefore + styles.heading.leading * 2 + styles.body.leading * 3
+    return [CondPageBreak(min_height), *story]
+
+
+def _block(block: Block, styles: _Styles, width: float) -> list[Flowable]:
+    """The flowables for one model block; a new block type fails mypy here until handled."""
+    match block:
+        case Paragraph(text=text, emphasis=emphasis):
+            return [PdfParagraph(_markup(text), styles.strong if emphasis else styles.body)]
+        case BulletList(items=items):
+            return [*(PdfParagraph(_markup(item), styles.bullet, bulletText="•")
+                      for item in items if item.strip()), Spacer(1, styles.size * 0.3)]
+        case KeyValueTable(rows=rows):
+            return _kv_table(rows, styles, width)
+        case Notice(text=text):
+            return [_notice(text, styles, width)]
+        case SignatureBlock():
+            return _signatures(block, styles, width)
+        case _:
+            assert_never(block)
+
+
+def _stack_height(flowables: list[Flowable], width: float) -> float:
+    """Height of flowables stacked in a column, measured before the build to choose a layout."""
+    return sum(float(f.wrap(width, FRAME_HEIGHT)[1] + f.getSpaceAfter()) for f in flowables)
+
+
+def _kv_table(rows: tuple[tuple[str, str], ...], styles: _Styles,
+              width: float) -> list[Flowable]:
+    """Keys in a narrow muted column, values wrapping in the wide one; empty → nothing."""
+    if not rows:
+        return []
+    data = [[PdfParagraph(_markup(key), styles.key), PdfParagraph(_markup(value), styles.cell)]
+            for key, value in rows]
+    return [Table(data, colWidths=[styles.key_width, width - styles.key_width], hAlign="LEFT",
+                  splitInRow=styles.split_min, spaceAfter=styles.size * 0.6,
+                  style=_table_style(styles, ("LEFTPADDING", (0, 0), (0, -1), 0),
+                                     ("RIGHTPADDING", (0, 0), (0, -1), KEY_PADDING),
+                                     ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+                                     ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)))]
+
+
+def _notice(text: str, styles: _Styles, width: float) -> Table:
+    """A light box that stands out from the body without shouting."""
+    return Table([[PdfParagraph(_markup(text), styles.cell)]], colWidths=[width],
+                 splitInRow=styles.split_min, spaceBefore=styles.size * 0.2,
+                 spaceAfter=styles.size * 0.8,
+                 style=_table_style(styles, ("BACKGROUND", (0, 0), (-1, -1), NOTICE_FILL),
+                                    ("BOX", (0, 0), (-1, -1), 0.75, NOTICE_BORDER),
+                                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                                    ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                                    ("TOPPADDING", (0, 0), (-1, -1), 6),
+                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 7)))
+
+
+def _signatures(block: SignatureBlock, styles: _Styles, width: float) -> list[Flowable]:
+    """One table row per party, so a page break falls between parties, not inside one.
+
+    The section holding the block is kept on one page by :func:`_section`; the rows matter
+    only when that section is longer than a page.  Only a party taller than a page (absurdly
+    long names) may split inside its row — otherwise reportlab would raise LayoutError.
+    """
+    if not block.parties:
+        return []
+    rows = [[_party(party, block, styles)] for party in block.parties]
+    tallest = max(_stack_height(cells, width) for [cells] in rows)
+    split_in_row = styles.split_min if tallest > FRAME_HEIGHT else 0
+    return [Table(rows, colWidths=[width], hAlign="LEFT", splitInRow=split_in_row,
+                  spaceBefore=styles.size,
+                  style=_table_style(styles, ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                     ("BOTTOMPADDING", (0, 0), (-1, -1), styles.size * 1.6)))]
+
+
+def _party(party: SignatureParty, block: SignatureBlock, styles: _Styles) -> list[Flowable]:
+    """Role, name and detail lines, room to write, then the two lines to sign on."""
+    return [PdfParagraph(_markup(party.role), styles.label),
+            PdfParagraph(_markup(party.name), styles.name),
+            *(PdfParagraph(_markup(line), styles.cell) for line in party.lines),
+            _SignLines(block.date_place_label, block.signature_label,
+                       writing_space=styles.size * 3, label_size=styles.label.fontSize)]
+
+
+class _SignLines(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """Two rules to write on, labelled underneath: date and place (narrow), signature (wide).
+
+    Drawn directly rather than as a nested table, which could not split inside a table cell.
+    The labels are one short line each; an absurdly long label is cut with an ellipsis.
+    """
+
+    def __init__(self, date_place_label: str, signature_label: str, *, writing_space: float,
+                 label_size: float) -> None:
+        super().__init__()
+        self._labels = (date_place_label, signature_label)
+        self._writing_space = writing_space
+        self._label_size = label_size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = self._writing_space + self._label_size * 1.6
+        return self.width, self.height
+
+    def draw(self) -> None:
+        date_width, gap = self.width * 0.38, self.width * 0.06
+        line_y = self._label_size * 1.6
+        self.canv.setStrokeColor(INK)
+        self.canv.setLineWidth(0.8)
+        self.canv.setFillColor(MUTED)
+        self.canv.setFont(REGULAR, self._label_size)
+        for x, width, label in ((0.0, date_width, self._labels[0]),
+                                (date_width + gap, self.width - date_width - gap,
+                                 self._labels[1])):
+            self.canv.line(x, line_y, x + width, line_y)
+            self.canv.drawString(x, line_y - self._label_size * 1.25,
+                                 _truncate(" ".join(label.split()), self._label_size, width))
+
+
+# --- page chrome ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Chrome:
+    """What is printed on the pages outside the frame."""
+
+    running_header: str
+    document_id: str
+    page_label: str
+    #: The QR code for the top right of page 1, or None.
+    qr: Drawing | None
+
+    def draw(self, canvas: Canvas, page: int, pages: int) -> None:
+        """Running header over a rule; footer with the id left and "Side x av y" right.
+
+        The running header already names the document kind, so the title is not repeated.
+        """
+        label = self.page_label.replace("{page}", str(page)).replace("{pages}", str(pages))
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, HEADER_BASELINE - 2.5 * mm, PAGE_WIDTH - MARGIN_X,
+                    HEADER_BASELINE - 2.5 * mm)
+        canvas.line(MARGIN_X, FOOTER_BASELINE + 4 * mm, PAGE_WIDTH - MARGIN_X,
+                    FOOTER_BASELINE + 4 * mm)
+        _line_pair(canvas, HEADER_BASELINE,
+                   _fit_pair(self.running_header, "", CONTENT_WIDTH, right_share=0))
+        _line_pair(canvas, FOOTER_BASELINE,
+                   _fit_pair(self.document_id, label, CONTENT_WIDTH, right_share=0.5))
+        if page == 1 and self.qr is not None:
+            self._draw_qr(canvas, self.qr)
+        canvas.restoreState()
+
+    def _draw_qr(self, canvas: Canvas, qr: Drawing) -> None:
+        """The code flush with the top right of the text area, the document id under it."""
+        bottom = CONTENT_TOP - QR_SIZE
+        qr.drawOn(canvas, PAGE_WIDTH - MARGIN_X - QR_SIZE, bottom)
+        fitted = _fit_pair("", self.document_id, QR_SIZE + QR_GAP, right_share=1,
+                           sizes=CAPTION_SIZES)
+        _line_pair(canvas, bottom - QR_CAPTION_GAP - CAPTION_SIZES[0], fitted)
+
+
+def _line_pair(canvas: Canvas, baseline: float, fitted: tuple[str, str, float]) -> None:
+    """Left text in ink, right text muted, on one baseline between the margins."""
+    left, right, size = fitted
+    canvas.setFont(REGULAR, size)
+    canvas.setFillColor(INK)
+    canvas.drawString(MARGIN_X, baseline, left)
+    canvas.setFillColor(MUTED)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, baseline, right)
+
+
+def _fit_pair(left: str, right: str, width: float, *, right_share: float,
+              sizes: tuple[float, ...] = CHROME_SIZES) -> tuple[str, str, float]:
+    """Fit two texts on one line: shrink the font step by step, then cut with an ellipsis.
+
+    The left text (patient identification, document id) has priority; the right one gets at
+    most ``right_share`` of the width.
+    """
+    left, right = " ".join(left.split()), " ".join(right.split())
+    gap = 6 * mm if left and right else 0.0
+    for size in sizes:
+        right_width = min(_width(right, size), width * right_share)
+        left_width = width - right_width - gap
+        if _width(left, size) <= left_width and _width(right, size) <= right_width:
+            return left, right, size
+    return _truncate(left, size, left_width), _truncate(right, size, right_width), size
+
+
+def _width(text: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(text, REGULAR, size))
+
+
+def _truncate(text: str, size: float, width: float) -> str:
+    """The longest prefix of ``text`` that fits ``width`` with an ellipsis appended."""
+    if _width(text, size) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # binary search: a 2,000-character header costs ~11 measurements
+        middle = (low + high + 1) // 2
+        if _width(text[:middle].rstrip() + "…", size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+class _ChromeCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
+    """Holds every finished page back until ``save()``, when the page count is known.
+
+    The classic reportlab "NumberedCanvas" recipe: a page's state is a shallow copy of the
+    canvas ``__dict__``; on save each page is restored, gets its chrome and is emitted.
+    """
+
+    def __init__(self, *args: Any, chrome: _Chrome, pdf_date: str | None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._page_chrome = chrome
+        self._held_pages: list[dict[str, Any]] = []
+        if pdf_date is not None:
+            self.setDateFormatter(lambda *_: pdf_date)
+
+    def showPage(self) -> None:
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        pages = len(self._held_pages)
+        for number, state in enumerate(self._held_pages, start=1):
+            self.__dict__.update(state)
+            self._page_chrome.draw(self, number, pages)
+            super().showPage()
+        super().save()
