@@ -85,18 +85,18 @@ def merge(sources: list[Path]) -> int:
         for message in catalog:
             if not message.id:
                 continue
-            singular = message.id[0] if isinstance(message.id, tuple) else message.id
+            singular = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
             key = f"{message.context}\x04{singular}" if message.context else singular
             entry = wanted.get(key)
             if entry is None:
                 continue
             found.add(key)
-            value = entry.get(language)
+            value: object = entry.get(language)
             if value is None and language == "en":
                 value = list(message.id) if isinstance(message.id, tuple) else message.id
             if value is None:
                 continue
-            message.string = tuple(value) if isinstance(value, list) else value
+            message.string = tuple(value) if isinstance(value, list) else str(value)
             message.flags.discard("fuzzy")
         with po.open("wb") as handle:
             write_po(handle, catalog, ignore_obsolete=True,
@@ -119,7 +119,8 @@ def main(argv: list[str]) -> int:
     elif command == "merge":
         return 1 if merge([Path(a) for a in argv[1:]]) else 0
     else:
-        print("bruk: python -m i18n.build [compile|update|extract|merge FIL.json…]", file=sys.stderr)
+        print("bruk: python -m i18n.build [compile|update|extract|merge FIL.json…]",
+              file=sys.stderr)
         return 2
     return 0
 

@@ -71,6 +71,17 @@ def run(args: argparse.Namespace) -> int:
     install_translator(app)
     sys.excepthook = _excepthook
 
+    from core import instance_lock
+
+    try:
+        # Kept for the whole process: a second Rekvirent on the same data is refused.
+        lock = instance_lock.acquire(Path(data_dir))
+    except instance_lock.InstanceLockError as exc:
+        QMessageBox.warning(None, _("Rekvirent is already open"), str(exc))
+        return 1
+    if lock.previous is not None:
+        log.info("The previous session ended without closing (crash or power loss).")
+
     from ui.start_window import StartWindow
 
     window = StartWindow(data_dir=Path(data_dir), database_url=args.database)
@@ -80,4 +91,7 @@ def run(args: argparse.Namespace) -> int:
     # The heavy parts (SQLAlchemy, Alembic) load once the window is on screen.
     window.open_storage_after_first_paint()
     window.show()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        lock.release()

@@ -71,6 +71,10 @@ class CaseController(QObject):
     def value(self, path: str) -> Any:
         return get_value(self.case, path)
 
+    def today(self) -> date:
+        """The date the rules (and the previews) treat as today."""
+        return self._today()
+
     def findings_for(self, prefix: str) -> list[Finding]:
         """Findings whose field is ``prefix`` or lies below it."""
         return [

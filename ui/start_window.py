@@ -1,14 +1,16 @@
-"""The start window: the draft list with search-as-you-type.
+"""The start window: the draft list with search-as-you-type, and the way into the wizard.
 
 It appears before storage is opened (SQLAlchemy costs hundreds of milliseconds to import);
 :meth:`StartWindow.open_storage` runs right after the first paint and fills the list.  No
-patient data in the window title.
+patient data in the window title.  From here the GP starts a new case (the prescriber profile
+is asked for once), opens a draft (double-click or Enter), duplicates, deletes (after a
+question naming the patient), imports and exports case files.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -36,10 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import i18n
 from i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
+    from core.content import ContentLibrary
+    from core.settings import Settings
     from core.storage import DraftSummary, Store
+    from ui.wizard.window import WizardWindow
 
 OSLO = ZoneInfo("Europe/Oslo")
 STATUS_WORDS = {"draft": N_("Draft"), "ready": N_("Ready"), "exported": N_("Exported")}
@@ -98,6 +105,8 @@ class StartWindow(QMainWindow):
         self.data_dir = data_dir
         self.database_url = database_url
         self.store: Store | None = None
+        self.wizards: dict[str, WizardWindow] = {}
+        self._library: ContentLibrary | None = None
         self.setWindowTitle("Rekvirent")
         self.resize(1100, 680)
 
@@ -119,10 +128,30 @@ class StartWindow(QMainWindow):
         search_label.setBuddy(self.search)
         row.addWidget(search_label)
         row.addWidget(self.search, 1)
-        self.import_button = QPushButton(_("&Import case file…"), central)
-        self.import_button.clicked.connect(self.import_case_file)
-        row.addWidget(self.import_button)
         layout.addLayout(row)
+
+        actions = QHBoxLayout()
+        self.new_button = QPushButton(_("&New case…"), central)
+        self.open_button = QPushButton(_("&Open"), central)
+        self.duplicate_button = QPushButton(_("D&uplicate"), central)
+        self.delete_button = QPushButton(_("De&lete…"), central)
+        self.export_button = QPushButton(_("E&xport case file…"), central)
+        self.import_button = QPushButton(_("&Import case file…"), central)
+        self.profile_button = QPushButton(_("Prescriber &profile…"), central)
+        for button in (self.new_button, self.open_button, self.duplicate_button,
+                       self.delete_button, self.export_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.import_button)
+        actions.addWidget(self.profile_button)
+        layout.addLayout(actions)
+        self.new_button.clicked.connect(self.new_case)
+        self.open_button.clicked.connect(self.open_selected)
+        self.duplicate_button.clicked.connect(self.duplicate_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.export_button.clicked.connect(self.export_selected)
+        self.import_button.clicked.connect(self.import_case_file)
+        self.profile_button.clicked.connect(self.edit_profile)
 
         self.model = DraftTableModel(central)
         self.table = QTableView(central)
@@ -137,6 +166,10 @@ class StartWindow(QMainWindow):
         for column in range(1, len(DraftTableModel.HEADERS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
+        self.table.activated.connect(lambda index: self.open_case(
+            self.model.drafts[index.row()].id))
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
 
         self.status = QLabel(_("Opening the database…"), central)
         self.status.setWordWrap(True)
@@ -148,7 +181,7 @@ class StartWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.import_button.setEnabled(False)
+        self._update_buttons()
 
     # ---- storage ------------------------------------------------------------------------
 
@@ -172,15 +205,18 @@ class StartWindow(QMainWindow):
             self.status.setText(str(exc))
             QMessageBox.critical(self, _("The database cannot be opened"), str(exc))
             return
-        self.import_button.setEnabled(True)
+        settings = self.settings()
+        if settings.has_prescriber and hasattr(self.store, "set_actor"):
+            self.store.set_actor(settings.prescriber.name, settings.prescriber.hpr_number)
         self.refresh()
         if os.environ.get("REKVIRENT_BENCH_LIST_READY"):  # benchmark hook: list usable now
             print("list-ready", flush=True)
             QTimer.singleShot(0, self.close)
 
-    def refresh(self) -> None:
+    def refresh(self, select: str | None = None) -> None:
         if self.store is None:
             return
+        current = select or self.selected_id()
         drafts = self.store.list(self.search.text())
         self.model.set_drafts(drafts)
         if drafts:
@@ -189,7 +225,229 @@ class StartWindow(QMainWindow):
         elif self.search.text().strip():
             self.status.setText(_("No drafts match the search."))
         else:
-            self.status.setText(_("No drafts yet. Import a case file to start."))
+            self.status.setText(_("No drafts yet. Start a new case or import a case file."))
+        ids = [d.id for d in drafts]
+        if current in ids:
+            self.table.selectRow(ids.index(current))
+        self._update_buttons()
+
+    # ---- selection -----------------------------------------------------------------------
+
+    def selected(self) -> DraftSummary | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        row = rows[0].row()
+        return self.model.drafts[row] if 0 <= row < len(self.model.drafts) else None
+
+    def selected_id(self) -> str | None:
+        draft = self.selected()
+        return draft.id if draft is not None else None
+
+    def _update_buttons(self, *_args: object) -> None:
+        ready = self.store is not None
+        chosen = ready and self.selected() is not None
+        for button in (self.open_button, self.duplicate_button, self.delete_button,
+                       self.export_button):
+            button.setEnabled(chosen)
+        for button in (self.new_button, self.import_button):
+            button.setEnabled(ready)
+
+    # ---- settings and content -----------------------------------------------------------
+
+    def settings(self) -> Settings:
+        from core.settings import load_settings
+
+        return load_settings(self.data_dir)
+
+    def library(self) -> ContentLibrary:
+        if self._library is None:
+            from core.content import load_library
+
+            self._library = load_library()
+        return self._library
+
+    def edit_profile(self) -> bool:
+        """Ask for the prescriber profile; True when it was saved."""
+        from core.settings import save_settings
+        from ui.wizard.dialogs import ProfileDialog
+
+        settings = self.settings()
+        dialog = ProfileDialog(settings.prescriber, self)
+        if not self.run_dialog(dialog):
+            return False
+        settings.prescriber = dialog.prescriber()
+        try:
+            save_settings(self.data_dir, settings)
+        except OSError as exc:
+            QMessageBox.warning(self, _("The profile could not be saved"),
+                                exc.strerror or type(exc).__name__)
+            return False
+        if self.store is not None and hasattr(self.store, "set_actor"):
+            self.store.set_actor(settings.prescriber.name, settings.prescriber.hpr_number)
+        return True
+
+    def run_dialog(self, dialog: QDialog) -> bool:
+        """Show a modal dialog; tests replace this to answer it."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    # ---- cases ---------------------------------------------------------------------------
+
+    def new_case(self) -> str | None:
+        """Choose a pathway, make the draft with the prescriber profile, open the wizard."""
+        from core.content import ContentError
+        from core.storage import StorageError
+        from ui.wizard.dialogs import NewCaseDialog, start_case
+
+        if self.store is None:
+            return None
+        if not self.settings().has_prescriber:
+            self.edit_profile()
+        try:
+            library = self.library()
+            today = date.today()
+            dialog = NewCaseDialog(list(library.pathways.values()), library.default(today),
+                                   today, self)
+        except ContentError as exc:
+            QMessageBox.critical(self, _("The pathway content cannot be read"), str(exc))
+            return None
+        if not self.run_dialog(dialog):
+            return None
+        case = start_case(dialog.pathway(), self.settings().prescriber, today=today,
+                          exercise=dialog.exercise_mode())
+        try:
+            self.store.save(case, step="patient")
+        except StorageError as exc:
+            QMessageBox.warning(self, _("The case could not be saved"), str(exc))
+            return None
+        self.refresh(select=case.id)
+        self.open_case(case.id)
+        return case.id
+
+    def open_selected(self) -> None:
+        case_id = self.selected_id()
+        if case_id is not None:
+            self.open_case(case_id)
+
+    def open_case(self, case_id: str) -> WizardWindow | None:
+        from core.storage import StorageError
+        from ui.controller import CaseController
+        from ui.wizard.window import WizardWindow
+
+        if self.store is None:
+            return None
+        window = self.wizards.get(case_id)
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
+            return window
+        try:
+            opener = getattr(self.store, "open_case", self.store.load)
+            stored = opener(case_id)
+        except StorageError as exc:
+            QMessageBox.warning(self, _("The case cannot be opened"), str(exc))
+            return None
+        pathway = self.library().get(stored.case.pathway_id, stored.case.pathway_version)
+        if pathway is None:
+            QMessageBox.warning(self, _("The case cannot be opened"), _(
+                "The case was made under pathway {pathway}, version {version}, which is not "
+                "installed.").format(pathway=stored.case.pathway_id,
+                                     version=stored.case.pathway_version))
+            return None
+        controller = CaseController(stored.case, pathway, self.store, version=stored.version,
+                                    step=stored.step, language=i18n.current().language)
+        window = WizardWindow(controller)
+        settings = self.settings()
+        window.configure_documents(settings.document_language, settings.export_dir)
+        window.closed.connect(self._wizard_closed)
+        self.wizards[case_id] = window
+        window.show()
+        return window
+
+    def _wizard_closed(self, case_id: str) -> None:
+        window = self.wizards.pop(case_id, None)
+        if window is not None:
+            window.deleteLater()
+        self.refresh()
+
+    def _save_open(self, case_id: str) -> bool:
+        window = self.wizards.get(case_id)
+        return window is None or window.ensure_saved()
+
+    def duplicate_selected(self) -> str | None:
+        from core.storage import StorageError
+
+        case_id = self.selected_id()
+        if self.store is None or case_id is None or not self._save_open(case_id):
+            return None
+        try:
+            copy = self.store.duplicate(case_id)
+        except StorageError as exc:
+            QMessageBox.warning(self, _("The case could not be duplicated"), str(exc))
+            return None
+        self.refresh(select=copy)
+        return copy
+
+    def confirm_delete(self, patient: str) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(_("Delete the case"))
+        box.setText(_("Delete the case for {patient}?").format(patient=patient))
+        box.setInformativeText(_("The draft is deleted from this computer and cannot be "
+                                 "restored. Exported documents are not affected."))
+        delete = box.addButton(_("&Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(_("&Keep the case"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is delete
+
+    def delete_selected(self) -> bool:
+        from core.storage import StorageError
+
+        draft = self.selected()
+        if self.store is None or draft is None:
+            return False
+        window = self.wizards.get(draft.id)
+        if window is not None and not window.close():
+            return False
+        if not self.confirm_delete(draft.patient_name or _("(no name yet)")):
+            return False
+        try:
+            self.store.delete(draft.id)
+        except StorageError as exc:
+            QMessageBox.warning(self, _("The case could not be deleted"), str(exc))
+            return False
+        self.refresh()
+        return True
+
+    def ask_export_path(self) -> str:
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Export case file"), "rekvirent-sak.json", _("Case files (*.json)"))
+        return str(name)
+
+    def export_selected(self) -> bool:
+        from core import casefile
+        from core.storage import StorageError
+
+        case_id = self.selected_id()
+        if self.store is None or case_id is None or not self._save_open(case_id):
+            return False
+        name = self.ask_export_path()
+        if not name:
+            return False
+        try:
+            casefile.write(Path(name), self.store.load(case_id).case)
+        except StorageError as exc:
+            QMessageBox.warning(self, _("The case file could not be written"), str(exc))
+            return False
+        except OSError as exc:
+            QMessageBox.warning(self, _("The case file could not be written"),
+                                exc.strerror or type(exc).__name__)
+            return False
+        self.status.setText(_("The case file was exported."))
+        return True
 
     def import_case_file(self) -> None:
         from core import casefile
@@ -203,13 +461,17 @@ class StartWindow(QMainWindow):
             return
         try:
             case = casefile.read(Path(name))
-            self.store.save(case)
+            getattr(self.store, "import_case", self.store.save)(case)
         except (casefile.CaseFileError, StorageError) as exc:
             QMessageBox.warning(self, _("The case file cannot be imported"), str(exc))
             return
-        self.refresh()
+        self.refresh(select=case.id)
 
     def closeEvent(self, event: Any) -> None:
+        for window in list(self.wizards.values()):
+            if not window.close():  # it could not save and the GP chose to stay
+                event.ignore()
+                return
         if self.store is not None:
             self.store.close()
             self.store = None

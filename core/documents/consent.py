@@ -119,18 +119,26 @@ def _medicine_blocks(ctx: DocContext) -> list[Block]:
     return blocks
 
 
-def _information_sections(ctx: DocContext) -> list[Section | None]:
+def item_texts(case: Case, pathway: Pathway, language: str = "nb", *,
+               today: date | None = None) -> dict[str, str]:
+    """Each relevant consent item's text as the form prints it (drugs, date, contact filled)."""
+    ctx = context(case, pathway, language, today)
+    return {item_id: text for item_id, _title, text in _item_texts(ctx)}
+
+
+def _item_texts(ctx: DocContext) -> list[tuple[str, str, str]]:
     end = ctx.plan_end_date()
     values = {
         "drugs": drugs_phrase(ctx),
         "end_date": ctx.date(end) if end else ctx._("on a date the doctor will tell you"),
         "contact": ctx.contact_text() or ctx._("the doctor"),
     }
-    out: list[Section | None] = []
-    for item in relevant_items(ctx.case, ctx.pathway):
-        text = ctx.text(item.patient_text).format_map(_Fill(values))
-        out.append(section(ctx.text(item.title), Paragraph(text)))
-    return out
+    return [(item.id, ctx.text(item.title), ctx.text(item.patient_text).format_map(_Fill(values)))
+            for item in relevant_items(ctx.case, ctx.pathway)]
+
+
+def _information_sections(ctx: DocContext) -> list[Section | None]:
+    return [section(title, Paragraph(text)) for _id, title, text in _item_texts(ctx)]
 
 
 class _Fill(dict[str, str]):
