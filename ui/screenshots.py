@@ -1,17 +1,26 @@
-"""`python main.py screenshots DIR` (placeholder until the wizard lands)."""
+"""``python main.py screenshots DIR``: every wizard step with an example case, as PNG files."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 
-HELP = "screenshots"
+HELP = "lagre skjermbilder av hvert steg i veiviseren (eksempelsak) som PNG"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory")
+    parser.add_argument("directory", metavar="MAPPE")
+    parser.add_argument("--size", default="1366x768", help="vindusstørrelse, f.eks. 1366x768")
+    parser.add_argument("--case", default=None, help="saksfil (standard: eksempelsaken)")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not implemented yet", file=sys.stderr)
-    return 2
+    # Offscreen unless a display is asked for: the command must work on a server.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.wizard.screenshots import main
+
+    argv = [str(args.directory), "--size", args.size,
+            "--language", getattr(args, "language", None) or "nb"]
+    if args.case:
+        argv += ["--case", args.case]
+    return main(argv)

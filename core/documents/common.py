@@ -137,12 +137,12 @@ class DocContext:
     def qr_payload(self, kind: DocumentKind) -> str:
         """What the QR code on a paper document carries: the document id, no patient data.
 
-        Upper-case letters, digits, ``:`` and ``-`` only, so the code uses QR's compact
+        Upper-case letters, digits and ``-`` only, so the code uses QR's compact
         alphanumeric mode (a small symbol that is quick to draw and to scan).  The id starts
         with the case id's first eight digits and is recorded with every export, which is how a
         scanned, signed paper is matched to its case.
         """
-        return f"RKV:{self.document_id(kind)}"
+        return self.document_id(kind)
 
     def page_label(self) -> str:
         return self._("Page {page} of {pages}")

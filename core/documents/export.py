@@ -64,11 +64,13 @@ def build_documents(case: Case, pathway: Pathway, *, journal_language: str = "nb
     return documents
 
 
-def file_name(document: Document, suffix: str) -> str:
+def file_name(document: Document, suffix: str, day: date | None = None) -> str:
+    """``samtykke-2021-11-15-0A0A0A0A-S-2CF742.pdf``: kind, consultation date, document id."""
     stem = STEMS[document.kind]
     if document.kind == "consent" and document.language == "en":
         stem += "-engelsk"
-    return f"{stem}-{document.document_id}.{suffix}"
+    when = f"{day.isoformat()}-" if day else ""
+    return f"{stem}-{when}{document.document_id}.{suffix}"
 
 
 def export_documents(case: Case, pathway: Pathway, out_dir: Path, *,
@@ -92,13 +94,15 @@ def export_documents(case: Case, pathway: Pathway, out_dir: Path, *,
             if document.kind not in refused:
                 refused.append(document.kind)
             continue
-        files.append(_write(out_dir / file_name(document, "pdf"), document,
+        day = case.consultation.date
+        files.append(_write(out_dir / file_name(document, "pdf", day), document,
                             render(document, creation_date=creation_date)))
         if document.kind == "journal":
-            files.append(_write(out_dir / file_name(document, "txt"), document,
+            files.append(_write(out_dir / file_name(document, "txt", day), document,
                                 to_text(document).encode("utf-8")))
             text = prescription_text(case, pathway, journal_language, today=today)
-            name = f"{STEMS['prescription']}-{document.document_id.replace('-J-', '-R-')}.txt"
+            name = file_name(document, "txt", day).replace(STEMS["journal"], STEMS["prescription"],
+                                                          1).replace("-J-", "-R-")
             files.append(ExportedFile("prescription", document.language, out_dir / name,
                                       *_store(out_dir / name, (text + "\n").encode("utf-8"))))
     return ExportResult(files, refused, blockers)

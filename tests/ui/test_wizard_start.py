@@ -150,3 +150,19 @@ def test_start_case_fills_what_is_known(qtbot: QtBot) -> None:
     assert case.consultation.date == date(2021, 11, 15)
     assert not case.consultation.exercise_mode
     assert set(case.measures) == {m.id for m in pathway.measures}
+
+
+def test_screenshots_command_writes_every_step(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from core.steps import STEPS
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "REKVIRENT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(root / "main.py"), "screenshots",
+                             str(tmp_path / "shots")], env=env, cwd=root, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "shots").glob("*.png"))) == len(STEPS)

@@ -188,7 +188,7 @@ def test_consent_says_what_the_issue_requires(pathway: Pathway) -> None:
     assert isinstance(signature, SignatureBlock)
     assert [p.name for p in signature.parties] == [case.patient.name, case.prescriber.name]
     assert "HPR-nummer: 9144889" in signature.parties[1].lines
-    assert document.qr_payload == f"RKV:{document.document_id}"
+    assert document.qr_payload == document.document_id
     assert document.document_id.startswith(case.id[:8].upper())
     assert case.patient.name not in document.qr_payload
     assert case.patient.identity_number not in document.qr_payload
