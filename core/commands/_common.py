@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from core.case import Case
+    from core.content import Pathway
     from core.storage import Store
 
 
@@ -25,3 +27,26 @@ def open_store(args: argparse.Namespace) -> Store | None:
 
 def error(message: str) -> None:
     print(f"rekvirent: {message}", file=sys.stderr)
+
+
+def read_case_and_pathway(case_file: Path) -> tuple[Case, Pathway] | None:
+    """A case file and the pathway version it was made under; None (message printed) if the
+    file cannot be read or that pathway version is not installed."""
+    from core import casefile
+    from core.content import ContentError, load_library
+
+    try:
+        case = casefile.read(case_file)
+    except casefile.CaseFileError as exc:
+        error(f"{case_file}: {exc}")
+        return None
+    try:
+        pathway = load_library().get(case.pathway_id, case.pathway_version)
+    except ContentError as exc:
+        error(str(exc))
+        return None
+    if pathway is None:
+        error(f"{case_file}: case.pathway_id: forløpet {case.pathway_id!r} versjon "
+              f"{case.pathway_version} er ikke installert")
+        return None
+    return case, pathway

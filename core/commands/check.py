@@ -11,7 +11,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from core.commands._common import error
+from core.commands._common import read_case_and_pathway
 from i18n import N_, _, current, ngettext
 
 HELP = "kontroller en saksfil (exit 0 = ingen blokkerende funn, 1 = blokkerende, 2 = uleselig)"
@@ -24,26 +24,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core import casefile
-    from core.content import ContentError, load_library
     from core.findings import Severity
     from core.rules import evaluate
 
-    try:
-        case = casefile.read(args.case_file)
-    except casefile.CaseFileError as exc:
-        error(f"{args.case_file}: {exc}")
+    loaded = read_case_and_pathway(args.case_file)
+    if loaded is None:
         return 2
-    try:
-        library = load_library()
-    except ContentError as exc:
-        error(str(exc))
-        return 2
-    pathway = library.get(case.pathway_id, case.pathway_version)
-    if pathway is None:
-        error(f"{args.case_file}: case.pathway_id: forløpet {case.pathway_id!r} versjon "
-              f"{case.pathway_version} er ikke installert")
-        return 2
+    case, pathway = loaded
     findings = evaluate(case, pathway, today=date.today(), language=current().language)
     if args.json:
         print(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))

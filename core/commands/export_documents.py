@@ -11,7 +11,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from core.commands._common import error
+from core.commands._common import error, read_case_and_pathway
 from i18n import _, ngettext
 
 HELP = ("lag dokumentene (PDF og tekst) for en saksfil (exit 0 = alt skrevet, 1 = blokkerende "
@@ -32,26 +32,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core import casefile
-    from core.content import ContentError, load_library
     from core.documents.export import export_documents
     from core.paths import user_data_dir
     from core.settings import load_settings
 
-    try:
-        case = casefile.read(args.case_file)
-    except casefile.CaseFileError as exc:
-        error(f"{args.case_file}: {exc}")
+    loaded = read_case_and_pathway(args.case_file)
+    if loaded is None:
         return 2
-    try:
-        pathway = load_library().get(case.pathway_id, case.pathway_version)
-    except ContentError as exc:
-        error(str(exc))
-        return 2
-    if pathway is None:
-        error(f"{args.case_file}: case.pathway_id: forløpet {case.pathway_id!r} versjon "
-              f"{case.pathway_version} er ikke installert")
-        return 2
+    case, pathway = loaded
     language = args.document_language
     if language is None:
         language = load_settings(user_data_dir(getattr(args, "data_dir", None))).document_language

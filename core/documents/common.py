@@ -78,6 +78,15 @@ class DocContext:
         return fmt.medication_line(medication, self.pathway, self.language,
                                    per_day=self._("{dose} per day"))
 
+    def medication_period(self, medication: Medication) -> str:
+        """``15. november 2021 til 7. desember 2021``, ``fra 15. november 2021`` or ""."""
+        if medication.start_date and medication.planned_end:
+            return self._("{start} to {end}").format(start=self.date(medication.start_date),
+                                                     end=self.date(medication.planned_end))
+        if medication.start_date:
+            return self._("from {start}").format(start=self.date(medication.start_date))
+        return ""
+
     def drug_name(self, medication: Medication) -> str:
         return fmt.drug_name(medication, self.pathway, self.language)
 

@@ -20,6 +20,7 @@ from core.content.pathway import Pathway
 from core.documents.consent import consent_form
 from core.documents.journal import journal_note, prescription_text
 from core.documents.model import Document, DocumentKind, to_text
+from core.documents.treatment_plan import treatment_plan
 from core.findings import Finding, Severity
 
 #: File-name stems per kind (ASCII, the same in bokmål and nynorsk).
@@ -52,8 +53,6 @@ def build_documents(case: Case, pathway: Pathway, *, journal_language: str = "nb
                     consent_language: str | None = None, english_copy: bool | None = None,
                     today: date | None = None) -> list[Document]:
     """Every document of a case in the languages chosen (journal and plan share one)."""
-    from core.documents.treatment_plan import treatment_plan
-
     documents = [
         journal_note(case, pathway, journal_language, today=today),
         consent_form(case, pathway, consent_language or case.consent.form_language, today=today),

@@ -316,15 +316,9 @@ def _treatment(ctx: DocContext) -> Section | None:
 
 def _medication_details(ctx: DocContext, index: int, medication: Medication) -> KeyValueTable:
     _ = ctx._
-    period = ""
-    if medication.start_date and medication.planned_end:
-        period = _("{start} to {end}").format(start=ctx.date(medication.start_date),
-                                             end=ctx.date(medication.planned_end))
-    elif medication.start_date:
-        period = _("from {start}").format(start=ctx.date(medication.start_date))
     rows: list[tuple[str, str]] = [
         (_("Schedule"), medication.schedule.strip()),
-        (_("Period"), period),
+        (_("Period"), ctx.medication_period(medication)),
         (_("Taper"), medication.taper_plan.strip()),
         (_("Tolerance"), medication.tolerance_note.strip()),
     ]

@@ -99,19 +99,13 @@ def _medicines(ctx: DocContext) -> Section | None:
             continue
         form = formulation_name(medication, ctx.pathway, ctx.language)
         amount = parse_dose(medication.daily_dose)
-        period = ""
-        if medication.start_date and medication.planned_end:
-            period = _("{start} to {end}").format(start=ctx.date(medication.start_date),
-                                                 end=ctx.date(medication.planned_end))
-        elif medication.start_date:
-            period = _("from {start}").format(start=ctx.date(medication.start_date))
         blocks.append(Paragraph(name, emphasis=True))
         blocks.append(kv(
             (_("Formulation"), form),
             (_("Daily dose"), _("{dose} per day").format(dose=dose(amount, ctx.language))
              if amount is not None else medication.daily_dose.strip()),
             (_("Schedule"), medication.schedule.strip()),
-            (_("Period"), period),
+            (_("Period"), ctx.medication_period(medication)),
         ))
     return section(_("Medicines and doses"), *blocks)
 
