@@ -36,3 +36,19 @@ def repeat(fn: Callable[[], object], runs: int, warmup: int = 1) -> Sample:
         fn()
         sample.values.append(time.perf_counter() - start)
     return sample
+
+
+def paired(a: Callable[[], object], b: Callable[[], object], runs: int,
+           warmup: int = 1) -> tuple[Sample, Sample]:
+    """Time ``a`` and ``b`` alternately, so that both see the same load (a figure and its
+    floor on a machine shared with other jobs)."""
+    for _ in range(warmup):
+        a()
+        b()
+    first, second = Sample(), Sample()
+    for _ in range(runs):
+        for fn, sample in ((a, first), (b, second)):
+            start = time.perf_counter()
+            fn()
+            sample.values.append(time.perf_counter() - start)
+    return first, second

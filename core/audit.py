@@ -57,7 +57,8 @@ _FILE_KEYS = frozenset({"backup"})
 _INT_KEYS = frozenset({"bytes", "revision", "count", "exports", "version", "pages", "copies",
                        "retention_days", "older_than_days"})
 _BOOL_KEYS = frozenset({"replaced"})
-_TOKEN_KEYS = frozenset({"kind", "language", "reason", "target", "format", "schema", "status"})
+_TOKEN_KEYS = frozenset({"kind", "language", "reason", "target", "format", "schema", "status",
+                         "document_id"})
 _TOKEN_LIST_KEYS = frozenset({"kinds"})
 #: Every key ``details`` may use.  Add a key here (with a type) rather than loosening a check.
 DETAIL_KEYS: Final[frozenset[str]] = (

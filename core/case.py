@@ -13,11 +13,13 @@ version recorded in :attr:`Case.pathway_id` / :attr:`Case.pathway_version`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 #: Upper bounds that keep hostile or accidental input from exhausting memory or the PDF
 #: renderer, while leaving far more room than any real entry needs.
@@ -25,9 +27,29 @@ SHORT_TEXT_MAX = 2_000
 LONG_TEXT_MAX = 100_000
 LIST_MAX = 200
 
-ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_MAX)]
-LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)]
-Id = Annotated[str, StringConstraints(max_length=100)]
+#: Removed from free text: C0/C1 controls except tab and newline, bidi embeddings/overrides/
+#: isolates, zero-width space, word joiner and BOM (see docs/hostile-input.md for why).
+_DROP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                   "\u200b\u2060\ufeff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: object) -> object:
+    """The documented normalisation of free text (docs/hostile-input.md): one kind of line
+    break, no invisible controls or direction overrides, lone surrogates as U+FFFD, NFC.
+    Idempotent, so a case file written and read again is unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    return unicodedata.normalize("NFC", _DROP.sub("", text))
+
+
+_Clean = BeforeValidator(clean_text)
+ShortText = Annotated[str, _Clean, StringConstraints(max_length=SHORT_TEXT_MAX)]
+LongText = Annotated[str, _Clean, StringConstraints(max_length=LONG_TEXT_MAX)]
+Id = Annotated[str, _Clean, StringConstraints(max_length=100)]
 
 Language = Literal["nb", "nn", "en"]
 DocumentLanguage = Literal["nb", "nn"]

@@ -5,7 +5,10 @@ Format (documented in ``docs/case-format.md``, schema in ``resources/schema/case
     {"format": "rekvirent-case", "format_version": 1, "case": {...}}
 
 Reading is defensive: a truncated file, wrong types, unknown keys or oversized values give a
-:class:`CaseFileError` that names the field, never a traceback.
+:class:`CaseFileError` that names the field, never a traceback.  Two things are repaired on
+reading instead (see ``docs/hostile-input.md``): a UTF-8 byte-order mark at the start of the
+file (Windows editors write one), and lone UTF-16 surrogates in strings (``"\\ud800"`` escapes,
+which JSON allows but no text can hold), which become U+FFFD REPLACEMENT CHARACTER.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -90,22 +94,39 @@ def from_document(data: Any) -> Case:
     if unknown:
         raise CaseFileError(sorted(unknown)[0], "ukjent felt")
     try:
-        return Case.model_validate(data.get("case"))
+        return Case.model_validate(_without_lone_surrogates(data.get("case")))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = _field_path(("case", *first["loc"]))
         raise CaseFileError(field, first["msg"]) from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Strings with lone surrogates (valid JSON escapes, invalid text) get U+FFFD instead."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_lone_surrogates(item) for key, item in value.items()}
+    return value
+
+
 def loads(text: str) -> Case:
     if len(text) > MAX_FILE_BYTES:
         raise CaseFileError("", "filen er for stor til å være en sak")
+    text = text.removeprefix("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseFileError("", f"ugyldig JSON på linje {exc.lineno}: {exc.msg}") from None
     except RecursionError:
         raise CaseFileError("", "JSON-strukturen er for dypt nestet") from None
+    except ValueError:  # e.g. an integer with more than 4,300 digits
+        raise CaseFileError("", "filen inneholder et tall som er for stort") from None
     return from_document(data)
 
 

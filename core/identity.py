@@ -175,12 +175,22 @@ def check(number: str, today: date | None = None) -> IdentityCheck:
     return IdentityCheck(number=digits, kind=kind, synthetic=synthetic, birth_date=birth)
 
 
+#: Longest masked number: the draft list keeps it in a 32-character column, and whatever was
+#: pasted into the field (a whole note, say) must never make the case impossible to save.
+MASK_MAX = 32
+
+
 def mask(number: str) -> str:
-    """Show only the birth-date part: ``"010181 *****"``, for lists and headers."""
+    """Show only the birth-date part: ``"010181 *****"``, for lists and headers.
+
+    At most :data:`MASK_MAX` characters; characters that cannot be shown (controls, NUL, lone
+    surrogates) appear as ``?``.
+    """
     digits = compact(number)
     if len(digits) <= 6:
         return "*" * len(digits)
-    return f"{digits[:6]} {'*' * (len(digits) - 6)}"
+    shown = "".join(ch if ch.isprintable() else "?" for ch in digits[:6])
+    return f"{shown} {'*' * (len(digits) - 6)}"[:MASK_MAX]
 
 
 def with_check_digits(first_nine: str) -> str | None:

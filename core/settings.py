@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.case import Prescriber
 from core.casefile import write_atomic
@@ -30,6 +30,18 @@ class Settings(BaseModel):
     export_dir: str = ""
     retention_days: int = Field(default=30, ge=1, le=3650)
     idle_lock_minutes: int = Field(default=10, ge=1, le=240)
+    #: Clinic mode: the PostgreSQL server's SQLAlchemy URL, e.g.
+    #: ``postgresql+psycopg://rekvirent_app@db.legekontor.local/rekvirent?sslmode=verify-full``.
+    #: Never a password: that lives in the OS keyring or ~/.pgpass (see core.credentials);
+    #: a password found here is dropped.  "" = the local SQLite file.
+    database_url: str = Field(default="", max_length=2000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_password(cls, value: str) -> str:
+        from core.credentials import without_password
+
+        return without_password(value.strip())
 
     @property
     def has_prescriber(self) -> bool:

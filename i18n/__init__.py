@@ -7,11 +7,19 @@ by the set-up scripts.  Two kinds of language exist side by side:
 * the **UI language**, process-wide, set once with :func:`set_language` and used by ``_``;
 * a **document language** per case (consent in the patient's written standard, journal in the
   doctor's), obtained with :func:`translator` and passed explicitly to document builders.
+
+For tests and development there is also a *pseudo language*, :data:`PSEUDO_LANGUAGE`
+(``xx-long``): every string becomes the English msgid with accented letters, about 40 % longer
+words and brackets (``[Ørdér ænd …]``).  It needs no catalog, is never offered to users, and
+shows two things on screen: text that is cut off (Norwegian compounds are long) and text that
+never went through gettext (it is the only text without brackets).
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
@@ -26,14 +34,74 @@ DOMAIN: Final[str] = "messages"
 #: Babel / CLDR locale identifiers for each language.
 BABEL_LOCALE: Final[dict[Language, str]] = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 
+PseudoLanguage = Literal["xx-long"]
+#: The pseudo language for layout tests (never a user choice; see :func:`pseudo`).
+PSEUDO_LANGUAGE: Final[PseudoLanguage] = "xx-long"
+#: How much longer the pseudo language makes every word.
+PSEUDO_EXPANSION: Final[float] = 0.4
+
+# Kept as they are: format placeholders ({name}, {{, %(name)s, %s, Qt's %1), markup tags,
+# entities, escaped ampersands.  Everything else is "text" and is stretched.
+_PSEUDO_KEEP = re.compile(
+    r"\{\{|\}\}|\{[^{}]*\}|%\([a-z_]+\)[sd]|%[sd%]|%\d+|<[^>]*>|&[a-z]+;|&&")
+_PSEUDO_LETTERS = str.maketrans("aeoAEOiIuU", "åéøÅÉØïÏüÜ")
+_PSEUDO_PAD = "æøåÆØÅ"
+
+
+def _stretch_words(text: str) -> str:
+    def longer(match: re.Match[str]) -> str:
+        word = match.group(0)
+        extra = math.ceil(len(word) * PSEUDO_EXPANSION)
+        return word.translate(_PSEUDO_LETTERS) + (_PSEUDO_PAD * extra)[:extra]
+
+    return re.sub(r"(?:&?[^\W\d_])+", longer, text)
+
+
+def pseudo(message: str) -> str:
+    """``"Save {name}"`` → ``"[Såvéæø {name}]"``: same placeholders, about 40 % longer words.
+
+    Mnemonic ampersands stay in front of their (accented) letter; tabs and line breaks stay.
+    """
+    if not message:
+        return message
+    parts: list[str] = []
+    position = 0
+    for match in _PSEUDO_KEEP.finditer(message):
+        parts.append(_stretch_words(message[position:match.start()]))
+        parts.append(match.group(0))
+        position = match.end()
+    parts.append(_stretch_words(message[position:]))
+    return "[" + "".join(parts) + "]"
+
+
+class _PseudoTranslations(_gettext.NullTranslations):
+    """Answers every lookup with :func:`pseudo` of the English msgid (no catalog needed)."""
+
+    def gettext(self, message: str) -> str:
+        return pseudo(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return pseudo(message)
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return pseudo(msgid1 if n == 1 else msgid2)
+
 
 class Translator:
-    """The gettext functions for one language, bound to the compiled catalog."""
+    """The gettext functions for one language, bound to the compiled catalog.
 
-    def __init__(self, language: Language) -> None:
+    The pseudo language is a ``Translator`` whose :attr:`language` is ``"en"`` (dates, numbers
+    and pathway texts follow English) and whose :attr:`pseudo` flag is set.
+    """
+
+    def __init__(self, language: Language, *, pseudo: bool = False) -> None:
         self.language: Language = language
         self.locale: str = BABEL_LOCALE[language]
-        self._t: _gettext.NullTranslations = _load(language)
+        self.pseudo: bool = pseudo
+        self._t: _gettext.NullTranslations = _PseudoTranslations() if pseudo else _load(language)
 
     def gettext(self, message: str) -> str:
         return self._t.gettext(message)
@@ -70,10 +138,10 @@ def normalise_language(value: str | None) -> Language:
 _current: Translator | None = None
 
 
-def set_language(language: Language) -> Translator:
-    """Choose the UI language for the whole process."""
+def set_language(language: Language | PseudoLanguage) -> Translator:
+    """Choose the UI language for the whole process (or the pseudo language, in tests)."""
     global _current
-    _current = translator(language)
+    _current = pseudo_translator() if language == PSEUDO_LANGUAGE else translator(language)
     return _current
 
 
@@ -87,6 +155,12 @@ def current() -> Translator:
 @cache
 def translator(language: Language) -> Translator:
     return Translator(language)
+
+
+@cache
+def pseudo_translator() -> Translator:
+    """The pseudo language (:func:`pseudo`); for layout tests and development only."""
+    return Translator("en", pseudo=True)
 
 
 def _(message: str) -> str:
@@ -112,13 +186,17 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "N_",
+    "PSEUDO_LANGUAGE",
     "Language",
+    "PseudoLanguage",
     "Translator",
     "_",
     "current",
     "ngettext",
     "normalise_language",
     "pgettext",
+    "pseudo",
+    "pseudo_translator",
     "set_language",
     "translator",
 ]

@@ -15,6 +15,9 @@ from i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 ROOT = LOCALE_DIR.parent
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
+#: Pending files applied after all others whatever order they are given in: the language
+#: review (``i18n/pending/lang.json``) corrects wording that other files brought in first.
+REVIEW_FILES = ("lang.json",)
 
 
 def _pybabel(*args: str) -> None:
@@ -67,14 +70,16 @@ def merge(sources: list[Path]) -> int:
 
     Each file maps a msgid (``"context\x04msgid"`` for pgettext) to ``{"nb": …, "nn": …}``;
     plural entries give a list of forms per language.  English takes the msgid itself unless the
-    file says otherwise.  Returns the number of msgids that were not found in the catalogs.
+    file says otherwise.  Later files win; the review files (:data:`REVIEW_FILES`) always come
+    last, so ``merge i18n/pending/*.json`` never undoes the language review.  Returns the
+    number of msgids that were not found in the catalogs.
     """
     import json
 
     from babel.messages.pofile import read_po, write_po
 
     wanted: dict[str, dict[str, object]] = {}
-    for source in sources:
+    for source in sorted(sources, key=lambda path: path.name in REVIEW_FILES):
         wanted.update(json.loads(source.read_text(encoding="utf-8")))
     missing = 0
     for language in LANGUAGES:
@@ -95,6 +100,10 @@ def merge(sources: list[Path]) -> int:
             if value is None and language == "en":
                 value = list(message.id) if isinstance(message.id, tuple) else message.id
             if value is None:
+                continue
+            if isinstance(value, list) != message.pluralizable:
+                # A plural given for a singular msgid (or the reverse) would corrupt the file.
+                print(f"{language}: wrong plural shape for {key!r}", file=sys.stderr)
                 continue
             message.string = tuple(value) if isinstance(value, list) else str(value)
             message.flags.discard("fuzzy")

@@ -1,7 +1,12 @@
-"""Qt's own strings (context menus, dialog buttons) through our gettext catalogs.
+"""Qt's own strings (context menus, dialog buttons, file and print dialogs) through gettext.
 
 Qt ships no bokmål or nynorsk translation of its widgets, so a QTranslator backed by
 :func:`i18n.pgettext` answers for them; the msgids are listed in :mod:`ui.qt_strings`.
+
+A string we do not translate must be answered with ``None`` (a *null* QString): Qt takes an
+empty but non-null answer as a real translation and shows an empty button or menu item.
+(PySide6 6.12 drops a reference to ``None`` on each lookup; :mod:`ui._pyside_guard` covers
+that for the whole application.)
 """
 
 from __future__ import annotations
@@ -13,11 +18,11 @@ import i18n
 
 class GettextTranslator(QTranslator):
     def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
+                  n: int = -1) -> str | None:
         if not source:
-            return ""
+            return None
         translated = i18n.pgettext(context, source)
-        return translated if translated != source else ""
+        return translated if translated != source else None
 
     def isEmpty(self) -> bool:
         return False

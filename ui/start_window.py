@@ -9,7 +9,10 @@ question naming the patient), imports and exports case files.
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +25,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,10 +48,12 @@ from i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from core.content import ContentLibrary
+    from core.keys import DataKey
     from core.settings import Settings
     from core.storage import DraftSummary, Store
     from ui.wizard.window import WizardWindow
 
+log = logging.getLogger(__name__)
 OSLO = ZoneInfo("Europe/Oslo")
 STATUS_WORDS = {"draft": N_("Draft"), "ready": N_("Ready"), "exported": N_("Exported")}
 SEARCH_DELAY_MS = 150
@@ -56,7 +62,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 class DraftTableModel(QAbstractTableModel):
     HEADERS = (N_("Patient"), N_("Identity number"), N_("Consultation"), N_("Status"),
-               N_("Last edited"))
+               N_("Last edited"), N_("Owner"), N_("Last edited by"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +98,10 @@ class DraftTableModel(QAbstractTableModel):
             return draft.consultation_date.strftime("%d.%m.%Y") if draft.consultation_date else ""
         if column == 3:
             return _(STATUS_WORDS.get(draft.status, draft.status))
-        return _local(draft.updated_at)
+        if column == 4:
+            return _local(draft.updated_at)
+        person = draft.owner if column == 5 else draft.editor
+        return person.name if person is not None else ""
 
 
 def _local(moment: datetime) -> str:
@@ -100,11 +109,18 @@ def _local(moment: datetime) -> str:
 
 
 class StartWindow(QMainWindow):
+    #: The settings dialog saved new settings (the app adjusts e.g. the idle lock).
+    settings_saved = Signal(object)
+    #: The store is open (the app then arms e.g. the idle lock for passphrase mode).
+    storage_opened = Signal()
+
     def __init__(self, *, data_dir: Path, database_url: str | None = None) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.database_url = database_url
         self.store: Store | None = None
+        self.key_mode = "none"
+        self._loaded: list[DraftSummary] = []
         self.wizards: dict[str, WizardWindow] = {}
         self._library: ContentLibrary | None = None
         self.setWindowTitle("Rekvirent")
@@ -138,12 +154,14 @@ class StartWindow(QMainWindow):
         self.export_button = QPushButton(_("E&xport case file…"), central)
         self.import_button = QPushButton(_("&Import case file…"), central)
         self.profile_button = QPushButton(_("Prescriber &profile…"), central)
+        self.settings_button = QPushButton(_("Se&ttings…"), central)
         for button in (self.new_button, self.open_button, self.duplicate_button,
                        self.delete_button, self.export_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.import_button)
         actions.addWidget(self.profile_button)
+        actions.addWidget(self.settings_button)
         layout.addLayout(actions)
         self.new_button.clicked.connect(self.new_case)
         self.open_button.clicked.connect(self.open_selected)
@@ -152,6 +170,7 @@ class StartWindow(QMainWindow):
         self.export_button.clicked.connect(self.export_selected)
         self.import_button.clicked.connect(self.import_case_file)
         self.profile_button.clicked.connect(self.edit_profile)
+        self.settings_button.clicked.connect(self.edit_settings)
 
         self.model = DraftTableModel(central)
         self.table = QTableView(central)
@@ -165,11 +184,20 @@ class StartWindow(QMainWindow):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(DraftTableModel.HEADERS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fit the columns to the first rows only: measuring 10,000 rows on every keystroke
+        # would make search-as-you-type stutter (docs/performance.md).
+        header.setResizeContentsPrecision(200)
         layout.addWidget(self.table, 1)
         self.table.activated.connect(lambda index: self.open_case(
             self.model.drafts[index.row()].id))
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
+
+        self.retention_label = QLabel(central)
+        self.retention_label.setWordWrap(True)
+        self.retention_label.setAccessibleName(_("Automatic deletion"))
+        self.retention_label.hide()
+        layout.addWidget(self.retention_label)
 
         self.status = QLabel(_("Opening the database…"), central)
         self.status.setWordWrap(True)
@@ -179,7 +207,7 @@ class StartWindow(QMainWindow):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh)
+        self._search_timer.timeout.connect(self.show_matches)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self._update_buttons()
 
@@ -197,32 +225,77 @@ class StartWindow(QMainWindow):
         return handled
 
     def open_storage(self) -> None:
-        from core.storage import StorageError, Store
+        """Open the database (password, key, encryption), then apply retention."""
+        from ui import opening
 
-        try:
-            self.store = Store.open(self.database_url, data_dir=self.data_dir)
-        except StorageError as exc:
-            self.status.setText(str(exc))
-            QMessageBox.critical(self, _("The database cannot be opened"), str(exc))
-            return
         settings = self.settings()
+        url = self.database_url or settings.database_url or None
+        try:
+            self.store = opening.open_store(
+                self.data_dir, url, ask_passphrase=self.ask_passphrase,
+                ask_password=self.ask_password)
+        except opening.OpeningStopped as exc:
+            self.status.setText(str(exc))
+            opening.show_stopped(self, str(exc))
+            return
+        self.key_mode = opening.key_mode(self.data_dir)
         if settings.has_prescriber and hasattr(self.store, "set_actor"):
             self.store.set_actor(settings.prescriber.name, settings.prescriber.hpr_number)
+        purged, upcoming = opening.apply_retention(self.store, settings.retention_days)
+        self.retention_label.setText(opening.retention_notice(
+            len(purged), upcoming, settings.retention_days))
+        self.retention_label.setVisible(bool(purged or upcoming))
         self.refresh()
+        # Everything loaded so far (Qt bindings, SQLAlchemy, content) lives for the session:
+        # keep it out of the garbage collector's full passes, which otherwise stall the UI
+        # thread for 50–60 ms during the first export (docs/performance.md).
+        gc.freeze()
+        self.storage_opened.emit()
         if os.environ.get("REKVIRENT_BENCH_LIST_READY"):  # benchmark hook: list usable now
             print("list-ready", flush=True)
             QTimer.singleShot(0, self.close)
 
+    def ask_passphrase(self, mode: str, attempt: Callable[[str], DataKey]) -> DataKey | None:
+        """The passphrase dialog (tests replace this to answer it)."""
+        from ui import opening
+
+        return opening.ask_passphrase_dialog(self)(mode, attempt)
+
+    def ask_password(self, where: str, failed: bool) -> str | None:
+        """The database password dialog (tests replace this to answer it)."""
+        from ui import opening
+
+        return opening.ask_password_dialog(self)(where, failed)
+
     def refresh(self, select: str | None = None) -> None:
+        """Reload the drafts from the database (decrypting each summary once), then show the
+        ones matching the search."""
         if self.store is None:
             return
+        self._loaded = self.store.list("")
+        self.show_matches(select)
+
+    def show_matches(self, select: str | None = None) -> None:
+        """Filter the loaded list by the search field (each keystroke; no database query when
+        every draft carries its search key)."""
+        if self.store is None:
+            return
+        from core.storage.search import normalise_query
+
         current = select or self.selected_id()
-        drafts = self.store.list(self.search.text())
+        query = self.search.text()
+        needle = normalise_query(query)
+        if not needle:
+            drafts = list(self._loaded)
+        elif all(d.search_key is not None for d in self._loaded):
+            drafts = [d for d in self._loaded if needle in (d.search_key or "")]
+        else:  # plaintext rows: the database filters
+            drafts = self.store.list(query)
         self.model.set_drafts(drafts)
         if drafts:
             self.status.setText(ngettext("{count} draft", "{count} drafts", len(drafts))
                                 .format(count=len(drafts)))
-        elif self.search.text().strip():
+        elif query.strip():
             self.status.setText(_("No drafts match the search."))
         else:
             self.status.setText(_("No drafts yet. Start a new case or import a case file."))
@@ -286,6 +359,32 @@ class StartWindow(QMainWindow):
         if self.store is not None and hasattr(self.store, "set_actor"):
             self.store.set_actor(settings.prescriber.name, settings.prescriber.hpr_number)
         return True
+
+    def edit_settings(self) -> None:
+        """The settings dialog; a new UI language offers a restart."""
+        from ui.settings_dialog import open_settings, request_restart
+
+        saved = open_settings(self.data_dir, self, restart=request_restart)
+        if saved is None:
+            return
+        if saved.has_prescriber and self.store is not None and hasattr(self.store, "set_actor"):
+            self.store.set_actor(saved.prescriber.name, saved.prescriber.hpr_number)
+        self.settings_saved.emit(saved)
+
+    def remember_export_folder(self, folder: Path) -> None:
+        """Offer the last export folder next time (a failure only costs the convenience)."""
+        from core.settings import save_settings
+
+        settings = self.settings()
+        settings.export_dir = str(folder)
+        try:
+            save_settings(self.data_dir, settings)
+        except OSError as exc:
+            log.warning("The export folder could not be remembered (%s)", type(exc).__name__)
+
+    def save_open_wizards(self) -> bool:
+        """Save every open case (all of them, even after one fails); True when all saved."""
+        return all([window.controller.save_now() for window in list(self.wizards.values())])
 
     def run_dialog(self, dialog: QDialog) -> bool:
         """Show a modal dialog; tests replace this to answer it."""
@@ -359,11 +458,20 @@ class StartWindow(QMainWindow):
                                     step=stored.step, language=i18n.current().language)
         window = WizardWindow(controller)
         settings = self.settings()
-        window.configure_documents(settings.document_language, settings.export_dir)
+        window.configure_documents(settings.document_language, settings.export_dir,
+                                   remember_folder=self.remember_export_folder)
         window.closed.connect(self._wizard_closed)
+        controller.case_replaced.connect(self._case_replaced)
         self.wizards[case_id] = window
         window.show()
         return window
+
+    def _case_replaced(self, old_id: str, new_id: str) -> None:
+        """The wizard now edits a copy (a conflict kept the GP's version as a new case)."""
+        window = self.wizards.pop(old_id, None)
+        if window is not None:
+            self.wizards[new_id] = window
+        self.refresh(select=new_id)
 
     def _wizard_closed(self, case_id: str) -> None:
         window = self.wizards.pop(case_id, None)

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from i18n import _
+
 if TYPE_CHECKING:
     from core.case import Case
     from core.content import Pathway
@@ -14,13 +16,29 @@ if TYPE_CHECKING:
 
 
 def open_store(args: argparse.Namespace) -> Store | None:
-    """The store named by ``--database``/``--data-dir``; None (message printed) on failure."""
+    """The store named by ``--database``/``--data-dir``, with the data folder's key; None
+    (message printed) on failure.  A passphrase key is asked for on the terminal; without a
+    terminal the command stops rather than read a passphrase from anywhere else."""
+    from core import keys
+    from core.paths import user_data_dir
     from core.storage import StorageError, Store
 
-    data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else None
+    data_dir = user_data_dir(getattr(args, "data_dir", None))
     try:
-        return Store.open(getattr(args, "database", None), data_dir=data_dir)
-    except StorageError as exc:
+        info = keys.read_key_info(data_dir)
+        passphrase = None
+        if info is not None and info.mode == "passphrase":
+            if not sys.stdin.isatty():
+                error(_("The data are protected by a passphrase; run the command in a "
+                        "terminal to type it."))
+                return None
+            import getpass
+
+            passphrase = getpass.getpass(_("Passphrase: "))
+        key = keys.load_key(data_dir, passphrase=passphrase)
+        return Store.open(getattr(args, "database", None), data_dir=data_dir,
+                          cipher=key.cipher() if key is not None else None)
+    except (StorageError, keys.KeyProblem) as exc:
         error(str(exc))
         return None
 

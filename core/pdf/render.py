@@ -18,16 +18,17 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cached_property, lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, assert_never
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -46,6 +47,8 @@ from reportlab.platypus import (
     Table,
 )
 from reportlab.platypus import Paragraph as PdfParagraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.rl_config import _FUZZ
 
 from core.casefile import write_atomic
 from core.documents.model import (
@@ -120,7 +123,7 @@ def render(document: Document, *, creation_date: datetime | None = None) -> byte
         initialFontName=REGULAR,  # else every page preamble references Helvetica
         initialFontSize=document.body_size,
     )
-    qr = _qr_drawing(document.qr_payload) if document.qr_payload else None
+    qr = _qr_code(document.qr_payload) if document.qr_payload else None
     chrome = _Chrome(document.running_header, document.document_id, document.page_label, qr)
     story = _story(document, _Styles.of(document), CONTENT_WIDTH)
     pdf_date = _pdf_date(creation_date) if creation_date is not None else None
@@ -141,13 +144,25 @@ def write(document: Document, path: str | os.PathLike[str], *,
 
 
 def _register_fonts() -> None:
-    """Parse and register the DejaVu TTFs once per process (parsing costs ~15 ms)."""
+    """Parse and register the DejaVu TTFs once per process (parsing costs ~15 ms).
+
+    Also switches reportlab to its production settings, once, for the whole process (core.pdf
+    is Rekvirent's only reportlab user):
+
+    * ``useA85 = 0``: page streams are Flate-compressed binary, not also ASCII85-encoded —
+      a 7-bit-mail relic that makes them a quarter larger and costs ~1 ms a document in
+      reportlab's pure-Python encoder.  The content is the same; the file is smaller.
+    * ``shapeChecking = 0``: graphics shapes (the QR code's rectangles) skip the attribute
+      type checks that reportlab's documentation recommends only while developing.
+    """
     global _fonts_registered
     if _fonts_registered:
         return
     with _fonts_lock:
         if _fonts_registered:
             return
+        rl_config.useA85 = 0
+        rl_config.shapeChecking = 0
         pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
         # No oblique face is shipped; <i> falls back to upright rather than to Helvetica.
@@ -162,6 +177,31 @@ def _markup(text: str) -> str:
     return "<br/>".join(escape(line) for line in lines)
 
 
+class _Paragraph(PdfParagraph):  # type: ignore[misc]  # reportlab has no type hints
+    """reportlab's Paragraph, remembering its line breaks for the last width it was given.
+
+    A table asks each cell for its size when it lays out the rows, again when it draws them
+    and again when it splits, and a section kept together is measured before it is placed:
+    the same lines broken two or three times.  The lines depend only on the width (and on
+    the text and style, which do not change), so a second wrap at the same width returns the
+    first result.  ``split`` may drop the lines (``del self.blPara``); then they are broken
+    again.
+    """
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
+            return self.width, self.height
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth if availWidth >= _FUZZ else None
+        return width, height
+
+
+#: Characters that make reportlab's mini-markup parser do more than copy the text.
+_MARKUP_CHARACTERS = frozenset("&<>\r\n")
+
+
 def _pdf_date(moment: datetime) -> str:
     """A PDF date string (``D:20211115093000+01'00'``); naive datetimes get no offset."""
     stamp = moment.strftime("D:%Y%m%d%H%M%S")
@@ -173,17 +213,43 @@ def _pdf_date(moment: datetime) -> str:
     return f"{stamp}{'-' if minutes < 0 else '+'}{hours:02d}'{rest:02d}'"
 
 
-def _qr_drawing(payload: str) -> Drawing:
-    """The QR code as plain rectangles, medium error correction, QR_SIZE square.
+def _qr_code(payload: str) -> _QrCode:
+    """The QR code (medium error correction, QR_SIZE square) as one filled PDF path.
 
-    The widget re-encodes the payload on every ``draw()`` (35–130 ms), so it is drawn exactly
-    once per render into a static Drawing.
+    The widget encodes the payload once per render (``draw()`` costs 2–7 ms, more for long
+    payloads).  Its dark runs are then written as one path of rectangles — one fill for the
+    whole code — instead of being rendered as a Drawing, where every run became a separate
+    graphics-state block formatted number by number (another 2–3 ms per document).
     """
     widget = QrCodeWidget(payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE,
                           barBorder=0)
-    drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=REGULAR)  # else Helvetica is set
-    drawing.add(widget.draw())
-    return drawing
+    runs = [shape for shape in widget.draw().contents
+            if isinstance(shape, Rect) and shape.fillColor is not None]
+    path = "\n".join(f"{_num(r.x)} {_num(r.y)} {_num(r.width)} {_num(r.height)} re"
+                     for r in runs)
+    return _QrCode(f"{path}\nf" if runs else "")
+
+
+def _num(value: float) -> str:
+    """A PDF number with five decimals, trailing zeros cut (1e-5 pt is far below a pixel)."""
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@dataclass(frozen=True)
+class _QrCode:
+    """PDF path operators for the dark modules, origin at the code's bottom left corner."""
+
+    path: str
+
+    def draw_on(self, canvas: Canvas, x: float, y: float) -> None:
+        if not self.path:
+            return
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.setFillColor(colors.black)
+        canvas.addLiteral(self.path)
+        canvas.restoreState()
 
 
 # --- styles ---------------------------------------------------------------------------------
@@ -197,6 +263,8 @@ class _Styles:
     #: One key column width for every key–value table, so the columns line up down the pages.
     key_width: float
     title: ParagraphStyle
+    #: The title narrowed to leave room for the QR code on page 1.
+    title_beside_qr: ParagraphStyle
     heading: ParagraphStyle
     body: ParagraphStyle
     strong: ParagraphStyle
@@ -206,10 +274,15 @@ class _Styles:
     name: ParagraphStyle
     label: ParagraphStyle
     small: ParagraphStyle
+    #: id(style) → (style, the markup parser's fragment for plain text in that style); only
+    #: this object's own styles, so it stays small while the object is reused.
+    _plain_frags: dict[int, tuple[ParagraphStyle, Any]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, document: Document) -> _Styles:
-        return cls.sized(document.body_size, _key_width(document))
+        """The styles for a document; made once per body size and key column width."""
+        return _styles_for(document.body_size, _key_width(document))
 
     @classmethod
     def sized(cls, size: float, key_width: float) -> _Styles:
@@ -220,12 +293,14 @@ class _Styles:
         cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
         small = ParagraphStyle("small", parent=body, fontSize=size * 0.85,
                                leading=size * 0.85 * 1.3, textColor=MUTED)
+        title = ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=size * 1.7,
+                               leading=size * 1.7 * 1.2, textColor=ACCENT, spaceAfter=size * 0.7)
         return cls(
             size=size,
             key_width=key_width,
-            title=ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=size * 1.7,
-                                 leading=size * 1.7 * 1.2, textColor=ACCENT,
-                                 spaceAfter=size * 0.7),
+            title=title,
+            title_beside_qr=ParagraphStyle("title-beside-qr", parent=title,
+                                           rightIndent=QR_SIZE + QR_GAP),
             heading=ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=size * 1.2,
                                    leading=size * 1.2 * 1.25, textColor=ACCENT,
                                    spaceBefore=size * 1.1, spaceAfter=size * 0.45),
@@ -240,10 +315,40 @@ class _Styles:
             small=small,
         )
 
+    def para(self, text: str, style: ParagraphStyle, *, bullet: str | None = None) -> _Paragraph:
+        """A paragraph of plain ``text`` (never markup): escaped, its own line breaks kept.
+
+        Plain text without ``& < >`` or line breaks — most of a document — skips reportlab's
+        markup parser (about 15 µs a paragraph): the parser's fragment for the style is made
+        once per render and copied with the cleaned text, which is exactly the fragment the
+        parser would have produced, so the PDF is the same byte for byte.
+        """
+        if _MARKUP_CHARACTERS.isdisjoint(text):
+            cleaned = cleanBlockQuotedText(text)
+            if cleaned:
+                frags = [self._plain_frag(style).clone(text=cleaned)]
+                textTransformFrags(frags, style)
+                return _Paragraph(cleaned, style, bulletText=bullet, frags=frags)
+        return _Paragraph(_markup(text), style, bulletText=bullet)
+
+    def _plain_frag(self, style: ParagraphStyle) -> Any:
+        entry = self._plain_frags.get(id(style))
+        if entry is None:  # the style is kept in the entry, so its id is not reused
+            [frag] = PdfParagraph("x", style).frags
+            entry = self._plain_frags[id(style)] = (style, frag)
+        return entry[1]
+
     @property
     def split_min(self) -> float:
         """Smallest piece of a table row worth putting at the bottom of a page (two lines)."""
         return self.size * 1.3 * 2
+
+
+@lru_cache(maxsize=16)
+def _styles_for(size: float, key_width: float) -> _Styles:
+    """Styles are never changed once made, so renders with the same body size and key column
+    share them (and their parsed plain-text fragments); a few sizes are kept."""
+    return _Styles.sized(size, key_width)
 
 
 def _key_width(document: Document) -> float:
@@ -277,7 +382,7 @@ def _story(document: Document, styles: _Styles, width: float) -> list[Flowable]:
         story += _section(sec, styles, width)
     if document.footer_note.strip():
         story.append(Spacer(1, styles.size))
-        story.append(PdfParagraph(_markup(document.footer_note), styles.small))
+        story.append(styles.para(document.footer_note, styles.small))
     return story
 
 
@@ -288,9 +393,8 @@ def _title_block(document: Document, styles: _Styles, width: float) -> list[Flow
     shorter than the code, followed by a spacer so the body starts below the code.
     """
     beside_qr = QR_SIZE + QR_GAP if document.qr_payload else 0.0
-    title = PdfParagraph(_markup(document.title),
-                         ParagraphStyle("title-beside-qr", parent=styles.title,
-                                        rightIndent=beside_qr))
+    title = styles.para(document.title,
+                        styles.title_beside_qr if beside_qr else styles.title)
     block = [title, *_kv_table(document.header_fields, styles, width - beside_qr)]
     if beside_qr:
         block.append(Spacer(1, max(0.0, QR_BLOCK_HEIGHT - _stack_height(block, width))))
@@ -306,7 +410,7 @@ def _section(sec: Section, styles: _Styles, width: float) -> list[Flowable]:
     signatures share a page.  (Only the section is wrapped: a KeepTogether nested in another
     reports an endless height and would push everything to a fresh page.)
     """
-    heading = PdfParagraph(_markup(sec.heading), styles.heading)
+    heading = styles.para(sec.heading, styles.heading)
     story: list[Flowable] = [heading]
     for block in sec.blocks:
         story += _block(block, styles, width)
@@ -320,9 +424,9 @@ def _block(block: Block, styles: _Styles, width: float) -> list[Flowable]:
     """The flowables for one model block; a new block type fails mypy here until handled."""
     match block:
         case Paragraph(text=text, emphasis=emphasis):
-            return [PdfParagraph(_markup(text), styles.strong if emphasis else styles.body)]
+            return [styles.para(text, styles.strong if emphasis else styles.body)]
         case BulletList(items=items):
-            return [*(PdfParagraph(_markup(item), styles.bullet, bulletText="•")
+            return [*(styles.para(item, styles.bullet, bullet="•")
                       for item in items if item.strip()), Spacer(1, styles.size * 0.3)]
         case KeyValueTable(rows=rows):
             return _kv_table(rows, styles, width)
@@ -339,26 +443,137 @@ def _stack_height(flowables: list[Flowable], width: float) -> float:
     return sum(float(f.wrap(width, FRAME_HEIGHT)[1] + f.getSpaceAfter()) for f in flowables)
 
 
+#: Cell paddings of the key–value tables: (left, right) per column, then top and bottom.
+KV_PADDING = ((0, KEY_PADDING), (6, 0))  # the value column keeps reportlab's default left 6
+KV_TOP, KV_BOTTOM = 2.5, 3.5
+KV_RULE_WIDTH = 0.4
+
+
 def _kv_table(rows: tuple[tuple[str, str], ...], styles: _Styles,
               width: float) -> list[Flowable]:
     """Keys in a narrow muted column, values wrapping in the wide one; empty → nothing."""
     if not rows:
         return []
-    data = [[PdfParagraph(_markup(key), styles.key), PdfParagraph(_markup(value), styles.cell)]
+    data = [[styles.para(key, styles.key), styles.para(value, styles.cell)]
             for key, value in rows]
-    return [Table(data, colWidths=[styles.key_width, width - styles.key_width], hAlign="LEFT",
-                  splitInRow=styles.split_min, spaceAfter=styles.size * 0.6,
-                  style=_table_style(styles, ("LEFTPADDING", (0, 0), (0, -1), 0),
-                                     ("RIGHTPADDING", (0, 0), (0, -1), KEY_PADDING),
-                                     ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
-                                     ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-                                     ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)))]
+    return [_KeyValueRows(data, [styles.key_width, width - styles.key_width], styles)]
+
+
+def _kv_reportlab_table(data: list[list[Flowable]], col_widths: list[float],
+                        styles: _Styles) -> Table:
+    """The key–value rows as a reportlab Table: used when they must be split across pages."""
+    (key_left, key_right), (_, value_right) = KV_PADDING
+    return Table(data, colWidths=col_widths, hAlign="LEFT",
+                 splitInRow=styles.split_min, spaceAfter=styles.size * 0.6,
+                 style=_table_style(styles, ("LEFTPADDING", (0, 0), (0, -1), key_left),
+                                    ("RIGHTPADDING", (0, 0), (0, -1), key_right),
+                                    ("RIGHTPADDING", (-1, 0), (-1, -1), value_right),
+                                    ("TOPPADDING", (0, 0), (-1, -1), KV_TOP),
+                                    ("BOTTOMPADDING", (0, 0), (-1, -1), KV_BOTTOM),
+                                    ("LINEBELOW", (0, 0), (-1, -1), KV_RULE_WIDTH, RULE)))
+
+
+class _KeyValueRows(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """Key–value rows that are laid out and drawn without reportlab's general Table machinery.
+
+    A Table costs about 0.25 ms per key–value table beyond its cells (style commands per
+    cell, row geometry, every cell measured again while drawing).  Where the rows fit, this
+    flowable measures each cell once and draws exactly what
+    :func:`_kv_reportlab_table` would draw — the same operators in the same order, so the
+    PDF is identical byte for byte.  Where they must be split across pages, the rows become
+    that Table and reportlab splits it, row by row or inside a row, as before.
+    """
+
+    def __init__(self, data: list[list[Flowable]], col_widths: list[float],
+                 styles: _Styles) -> None:
+        super().__init__()
+        self._data = data
+        self._col_widths = col_widths
+        self._styles = styles
+        self.hAlign = "LEFT"
+        self.spaceAfter = styles.size * 0.6
+        self._heights: list[float] = []
+        self._cell_heights: list[list[float]] = []
+        self._row_positions: list[float] = []
+
+    def _table(self) -> Table:
+        return _kv_reportlab_table(self._data, self._col_widths, self._styles)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # Row heights as reportlab's Table computes them (Table._calc_height): each cell
+        # wrapped at its width less the paddings, the tallest cell plus the paddings.
+        canv = getattr(self, "canv", None)
+        self._heights, self._cell_heights = [], []
+        for row in self._data:
+            tallest, cells = 0.0, []
+            for cell, cell_width, (left, right) in zip(row, self._col_widths, KV_PADDING,
+                                                       strict=True):
+                _, cell_height = cell.wrapOn(canv, cell_width - left - right,
+                                             72000 - KV_TOP - KV_BOTTOM)
+                cells.append(cell_height)
+                cell_height += KV_BOTTOM + KV_TOP
+                if cell_height > tallest:
+                    tallest = cell_height
+            self._heights.append(tallest)
+            self._cell_heights.append(cells)
+        # Row positions from the bottom with the same compensated sum as Table._calc_height.
+        positions: list[float] = []
+        height: float = 0
+        c: float = 0
+        for row_height in reversed(self._heights):
+            positions.append(height)
+            y = row_height - c
+            t = height + y
+            c = (t - height) - y
+            height = t
+        positions.append(height)
+        positions.reverse()
+        self._row_positions = positions
+        total_width: float = 0
+        for column_width in self._col_widths:
+            total_width = total_width + column_width
+        self.width, self.height = total_width, height
+        return total_width, height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        pieces: list[Flowable] = self._table().splitOn(self.canv, availWidth, availHeight)
+        return pieces
+
+    def draw(self) -> None:
+        # Table.draw: state saved, the cells' fill colour and font set once, each cell's
+        # flowable drawn top-aligned inside its paddings, then the rules (Table._drawLines).
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(colors.black)
+        canv.setFont(REGULAR, self._styles.size, self._styles.size * 1.2)
+        positions = self._row_positions
+        column_positions: list[float] = [0]
+        for column_width in self._col_widths:
+            column_positions.append(column_positions[-1] + column_width)
+        for index, (row, cell_heights) in enumerate(zip(self._data, self._cell_heights,
+                                                        strict=True)):
+            bottom, row_height = positions[index + 1], self._heights[index]
+            for column, (cell, height) in enumerate(zip(row, cell_heights, strict=True)):
+                x = column_positions[column] + KV_PADDING[column][0]
+                y = bottom + row_height - KV_TOP
+                y += cell.getSpaceBefore()
+                y -= cell.getSpaceBefore()
+                y -= height
+                cell.drawOn(canv, x, y)
+        canv.saveState()
+        canv.setLineCap(1)
+        canv.setLineJoin(1)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(KV_RULE_WIDTH)
+        for y in positions[1:]:
+            canv.line(0, y, self.width, y)
+        canv.restoreState()
+        canv.restoreState()
 
 
 def _notice(text: str, styles: _Styles, width: float) -> Table:
     """A light box that stands out from the body without shouting."""
-    return Table([[PdfParagraph(_markup(text), styles.cell)]], colWidths=[width],
+    return Table([[styles.para(text, styles.cell)]], colWidths=[width],
                  splitInRow=styles.split_min, spaceBefore=styles.size * 0.2,
                  spaceAfter=styles.size * 0.8,
                  style=_table_style(styles, ("BACKGROUND", (0, 0), (-1, -1), NOTICE_FILL),
@@ -391,9 +606,9 @@ def _signatures(block: SignatureBlock, styles: _Styles, width: float) -> list[Fl
 
 def _party(party: SignatureParty, block: SignatureBlock, styles: _Styles) -> list[Flowable]:
     """Role, name and detail lines, room to write, then the two lines to sign on."""
-    return [PdfParagraph(_markup(party.role), styles.label),
-            PdfParagraph(_markup(party.name), styles.name),
-            *(PdfParagraph(_markup(line), styles.cell) for line in party.lines),
+    return [styles.para(party.role, styles.label),
+            styles.para(party.name, styles.name),
+            *(styles.para(line, styles.cell) for line in party.lines),
             _SignLines(block.date_place_label, block.signature_label,
                        writing_space=styles.size * 3, label_size=styles.label.fontSize)]
 
@@ -443,7 +658,7 @@ class _Chrome:
     document_id: str
     page_label: str
     #: The QR code for the top right of page 1, or None.
-    qr: Drawing | None
+    qr: _QrCode | None
 
     def draw(self, canvas: Canvas, page: int, pages: int) -> None:
         """Running header over a rule; footer with the id left and "Side x av y" right.
@@ -458,21 +673,28 @@ class _Chrome:
                     HEADER_BASELINE - 2.5 * mm)
         canvas.line(MARGIN_X, FOOTER_BASELINE + 4 * mm, PAGE_WIDTH - MARGIN_X,
                     FOOTER_BASELINE + 4 * mm)
-        _line_pair(canvas, HEADER_BASELINE,
-                   _fit_pair(self.running_header, "", CONTENT_WIDTH, right_share=0))
+        _line_pair(canvas, HEADER_BASELINE, self._header)
         _line_pair(canvas, FOOTER_BASELINE,
                    _fit_pair(self.document_id, label, CONTENT_WIDTH, right_share=0.5))
         if page == 1 and self.qr is not None:
             self._draw_qr(canvas, self.qr)
         canvas.restoreState()
 
-    def _draw_qr(self, canvas: Canvas, qr: Drawing) -> None:
+    def _draw_qr(self, canvas: Canvas, qr: _QrCode) -> None:
         """The code flush with the top right of the text area, the document id under it."""
         bottom = CONTENT_TOP - QR_SIZE
-        qr.drawOn(canvas, PAGE_WIDTH - MARGIN_X - QR_SIZE, bottom)
-        fitted = _fit_pair("", self.document_id, QR_SIZE + QR_GAP, right_share=1,
-                           sizes=CAPTION_SIZES)
-        _line_pair(canvas, bottom - QR_CAPTION_GAP - CAPTION_SIZES[0], fitted)
+        qr.draw_on(canvas, PAGE_WIDTH - MARGIN_X - QR_SIZE, bottom)
+        _line_pair(canvas, bottom - QR_CAPTION_GAP - CAPTION_SIZES[0], self._qr_caption)
+
+    @cached_property
+    def _header(self) -> tuple[str, str, float]:
+        """The running header fitted once: it is the same on every page."""
+        return _fit_pair(self.running_header, "", CONTENT_WIDTH, right_share=0)
+
+    @cached_property
+    def _qr_caption(self) -> tuple[str, str, float]:
+        return _fit_pair("", self.document_id, QR_SIZE + QR_GAP, right_share=1,
+                         sizes=CAPTION_SIZES)
 
 
 def _line_pair(canvas: Canvas, baseline: float, fitted: tuple[str, str, float]) -> None:
@@ -502,7 +724,9 @@ def _fit_pair(left: str, right: str, width: float, *, right_share: float,
     return _truncate(left, size, left_width), _truncate(right, size, right_width), size
 
 
+@lru_cache(maxsize=512)
 def _width(text: str, size: float) -> float:
+    """Width in the regular face; the page chrome asks for the same few texts on every page."""
     return float(pdfmetrics.stringWidth(text, REGULAR, size))
 
 

@@ -8,13 +8,19 @@ from core.audit import Actor, AuditEntry, AuditVerification
 from core.storage.store import (
     CaseNotFound,
     ConflictError,
+    ConnectionLost,
     DraftSummary,
     ExportedDocument,
     ExportRevision,
+    KeyMismatch,
+    KeyRequired,
+    LoginRefused,
     NewerSchemaError,
     StorageError,
     Store,
     StoredCase,
+    UnreadableData,
+    head_revision,
 )
 
 __all__ = [
@@ -23,11 +29,17 @@ __all__ = [
     "AuditVerification",
     "CaseNotFound",
     "ConflictError",
+    "ConnectionLost",
     "DraftSummary",
     "ExportRevision",
     "ExportedDocument",
+    "KeyMismatch",
+    "KeyRequired",
+    "LoginRefused",
     "NewerSchemaError",
     "StorageError",
     "Store",
     "StoredCase",
+    "UnreadableData",
+    "head_revision",
 ]

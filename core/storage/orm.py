@@ -42,7 +42,29 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  index=True)
     step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: The case file JSON; sealed (``RK1:…``, see :mod:`core.crypto`) when the store has a key.
     payload: Mapped[str] = mapped_column(Text, nullable=False)
+    #: Encryption on: name, masked number and search key as one sealed JSON value (one decrypt
+    #: per listed row); ``patient_name``/``masked_identity``/``search_key`` are then empty.
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Clinic mode: the doctor who created the case (None: made before revision 0004).
+    owner_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    owner_hpr: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    #: The doctor who saved the case last.
+    editor_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    editor_hpr: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ClinicSettingRow(Base):
+    """One clinic-wide setting (shared by every workstation on the same database), e.g.
+    ``drafts_visible_to_all``.  Values are JSON text."""
+
+    __tablename__ = "clinic_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class ExportRevisionRow(Base):
@@ -69,9 +91,21 @@ class ExportDocumentRow(Base):
         ForeignKey("export_revisions.id", ondelete="CASCADE"), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     language: Mapped[str] = mapped_column(String(8), nullable=False)
-    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    #: Sealed like ``content`` when the store has a key (hence TEXT since revision 0005).
+    file_name: Mapped[str] = mapped_column(Text, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class KeyCheckRow(Base):
+    """A known value sealed with one data key: which key(s) the database's values are sealed
+    with.  No row: the database is not encrypted.  A key without a row here is refused."""
+
+    __tablename__ = "key_check"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    check_value: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class AuditRow(Base):

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 import i18n
 from i18n.build import POT, ROOT, compile_catalogs, extract
 
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)s|%[sd]")
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)s|%[sd]|%\d+")  # %1: Qt's own strings
 LANGS = ("nb", "nn", "en")
 # Whole bokmål words that never belong in nynorsk text.
 BOKMAL_ONLY = {"ikke", "hva", "hvem", "hvordan", "også", "bare", "jeg", "mye", "noen", "hvis",
@@ -69,17 +69,19 @@ def test_babel_check_finds_nothing(language: str) -> None:
 
 
 def test_nynorsk_is_not_bokmal() -> None:
-    nb = {str(m.id): _forms(m.string) for m in _catalog("nb") if m.id}
-    differing = 0
+    nb = {(m.context, str(m.id)): _forms(m.string) for m in _catalog("nb") if m.id}
+    differing = compared = 0
     for message in _catalog("nn"):
         if not message.id:
             continue
         for form in _forms(message.string):
             words = set(re.findall(r"[a-zæøå]+", form.lower()))
             assert not words & BOKMAL_ONLY, (form, words & BOKMAL_ONLY)
-        if _forms(message.string) != nb[str(message.id)]:
-            differing += 1
-    assert differing >= 0.6 * len(nb)
+        # Our own sentences (Qt's button words like "Lagre" are mostly alike in both).
+        if message.context is None and all(_forms(message.string)):
+            compared += 1
+            differing += _forms(message.string) != nb[(None, str(message.id))]
+    assert compared and differing >= 0.6 * compared
 
 
 def test_compiled_catalogs_translate(tmp_path: Path) -> None:

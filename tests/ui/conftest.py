@@ -13,9 +13,18 @@ from core.case import Case
 from core.content import load_library
 from core.content.pathway import Pathway
 from core.storage import Store
+from tests.memory_keyring import MemoryKeyring, memory_keyring_installed
 from tests.ui.wizard_helpers import OpenWizard
 from ui.controller import CaseController
 from ui.wizard.window import WizardWindow
+
+
+@pytest.fixture(autouse=True)
+def _desktop_keyring() -> Iterator[MemoryKeyring]:
+    """UI tests run as on a desktop with a keyring: the start window makes its key there
+    silently.  Tests of passphrase mode install keyring's ``fail`` backend themselves."""
+    with memory_keyring_installed() as backend:
+        yield backend
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""Bars at the top of the wizard: the validity banner and the save-error bar.
+"""Bars at the top of the wizard: the validity banner, the save-error bar and the
+connection-lost banner (clinic mode: the database server does not answer).
 
 Both carry an icon, words and a coloured background — never colour alone — and both stay
 until their cause is gone.
@@ -7,6 +8,7 @@ until their cause is gone.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
@@ -18,6 +20,9 @@ from i18n import _
 from ui.wizard import icons
 from ui.wizard.formatting import long_date
 from ui.wizard.widgets import wrapping_label
+
+if TYPE_CHECKING:
+    from ui.controller import CaseController
 
 
 def tint(widget: QWidget, colour: str) -> None:
@@ -107,3 +112,36 @@ class SaveErrorBar(_Bar):
             self.label.setText(text)
             self.label.setAccessibleName(text)
         self.setVisible(bool(reason))
+
+
+class ConnectionBanner(_Bar):
+    """Shown while the database server does not answer: what the GP typed is safe in the
+    window and is saved by itself when the server is back (the controller retries with
+    growing pauses).  "Try now" retries at once; the copy is the way out if it never returns."""
+
+    retry = Signal()
+    save_copy = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("warning", "#fff4d6", parent)
+        self.setAccessibleName(_("No connection to the database server"))
+        text = _("The server does not answer – your changes are in the window and will be "
+                 "saved when the connection is back.")
+        self.label.setText(text)
+        self.label.setAccessibleName(text)
+        self.retry_button = QPushButton(_("Try &now"), self)
+        self.copy_button = QPushButton(_("Save a &copy as a case file…"), self)
+        self.row.addWidget(self.retry_button)
+        self.row.addWidget(self.copy_button)
+        self.retry_button.clicked.connect(self.retry.emit)
+        self.copy_button.clicked.connect(self.save_copy.emit)
+
+    def attach(self, controller: CaseController) -> None:
+        """Follow ``controller``: visible exactly while its connection is lost; "Try now"
+        retries at once."""
+        def follow() -> None:
+            self.setVisible(controller.connection_lost)
+
+        controller.connection_changed.connect(follow)
+        self.retry.connect(controller.retry_now)
+        follow()

@@ -2,18 +2,21 @@
 
 Rows are added and removed with :meth:`~ui.controller.CaseController.mutate`; the section
 rebuilds its row widgets whenever the list changes shape, rebinding every field to its new
-index.  Removing a row that holds anything asks first, so nothing is lost by a slip.
+index.  Removing a row that holds anything asks first, and can be undone afterwards (a
+notice with "Angre" stays until the next row is added), so nothing is lost by a slip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -32,12 +35,44 @@ if TYPE_CHECKING:
 RowBuilder = Callable[[Section, str, int], None]
 
 
+def is_tab_stop(widget: QWidget) -> bool:
+    return widget.focusProxy() is None and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+
 def focusable(root: QWidget) -> list[QWidget]:
     """Widgets below ``root`` that Tab stops at, in the order they were made."""
     window = root.window()
-    return [w for w in root.findChildren(QWidget)
-            if w.focusProxy() is None and bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus)
-            and w.window() is window]
+    return [w for w in root.findChildren(QWidget) if is_tab_stop(w) and w.window() is window]
+
+
+def tab_stop_before(container: QWidget) -> QWidget | None:
+    """The last Tab stop before ``container`` (and outside it) in the focus chain."""
+    widget = container.previousInFocusChain()
+    while widget is not None and widget is not container:
+        if is_tab_stop(widget) and not container.isAncestorOf(widget):
+            return widget
+        widget = widget.previousInFocusChain()
+    return None
+
+
+def chain_after(container: QWidget, widgets: Iterable[QWidget]) -> None:
+    """Make ``widgets`` the Tab stops right where ``container`` is, in the order given.
+
+    Qt appends widgets made after the window to the end of its focus chain, behind the
+    Back/Next buttons; parts of a page rebuilt on the fly use this to keep the reading order.
+    (``QWidget.setTabOrder`` ignores a first widget that takes no focus, so the chain is
+    anchored at the last real Tab stop before ``container``.)  While a page is still being
+    built it is its own window and its creation order already is the reading order; walking
+    its focus chain then also upsets PySide's wrappers, so nothing is done.
+    """
+    if not isinstance(container.window(), QMainWindow):
+        return
+    previous = tab_stop_before(container)
+    if previous is None:
+        return
+    for widget in widgets:
+        QWidget.setTabOrder(previous, widget)
+        previous = widget
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -72,6 +107,17 @@ class ListSection(QWidget):
         self.rows_layout = QVBoxLayout()
         self.rows_layout.setSpacing(8)
         layout.addLayout(self.rows_layout)
+        self._removed: tuple[int, BaseModel] | None = None
+        self.undo_notice = QFrame(self)
+        self.undo_notice.setFrameShape(QFrame.Shape.StyledPanel)
+        notice = QHBoxLayout(self.undo_notice)
+        self.undo_label = wrapping_label("", self.undo_notice)
+        self.undo_button = QPushButton(_("&Undo"), self.undo_notice)
+        self.undo_button.clicked.connect(self.undo_remove)
+        notice.addWidget(self.undo_label, 1)
+        notice.addWidget(self.undo_button)
+        self.undo_notice.hide()
+        layout.addWidget(self.undo_notice)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(add_text, self)
         self.add_button.clicked.connect(self.add_row)
@@ -99,7 +145,6 @@ class ListSection(QWidget):
             row.setParent(None)
             row.deleteLater()
         self.rows = []
-        anchor = self.add_button.previousInFocusChain() or self.add_button
         for index in range(len(self.items())):
             row = Section(self._row_title(index), "", self, columns=self._columns)
             remove = QPushButton(_("Remove"), row)
@@ -111,25 +156,17 @@ class ListSection(QWidget):
             self.rows.append(row)
         self.empty.setVisible(not self.rows)
         self.add_button.setEnabled(len(self.rows) < LIST_MAX)
-        self._chain_focus(anchor)
+        # Rows made after the page keep the reading order for Tab (Qt appends them last).
+        chain_after(self, [*(w for row in self.rows for w in focusable(row)),
+                           self.undo_button, self.add_button])
         binder.show_findings()
-
-    def _chain_focus(self, anchor: QWidget) -> None:
-        """Rows made after the page keep the reading order for Tab (Qt appends them last)."""
-        previous = anchor
-        if anchor is self.add_button:
-            return
-        for row in self.rows:
-            for widget in focusable(row):
-                QWidget.setTabOrder(previous, widget)
-                previous = widget
-        QWidget.setTabOrder(previous, self.add_button)
 
     def add_row(self) -> None:
         def append(case: Any) -> None:
             target = get_value(case, self.path)
             target.append(self._new_item())
 
+        self._forget_removed()
         self.page.controller.mutate(append, self.path)
         if self.rows:
             editors = [w for w in focusable(self.rows[-1]) if not isinstance(w, QPushButton)]
@@ -153,5 +190,38 @@ class ListSection(QWidget):
         def remove(case: Any) -> None:
             del get_value(case, self.path)[index]
 
+        title = self._row_title(index)
         self.page.controller.mutate(remove, self.path)
-        self.add_button.setFocus()
+        if isinstance(item, BaseModel) and item != type(item)():
+            # A slip is one click away from being undone (nothing typed is lost).
+            self._removed = (index, item.model_copy(deep=True))
+            text = _("{item} was removed.").format(item=title)
+            self.undo_label.setText(text)
+            self.undo_notice.setAccessibleName(text)
+            self.undo_button.setAccessibleName(_("Undo: bring {item} back").format(item=title))
+            self.undo_notice.show()
+            self.undo_button.setFocus()
+        else:
+            self._forget_removed()
+            self.add_button.setFocus()
+
+    def undo_remove(self) -> None:
+        """Put the row removed last back where it was, with everything written in it."""
+        if self._removed is None:
+            return
+        index, item = self._removed
+        self._forget_removed()
+
+        def restore(case: Any) -> None:
+            target = get_value(case, self.path)
+            target.insert(min(index, len(target)), item)
+
+        self.page.controller.mutate(restore, self.path)
+        row = self.rows[min(index, len(self.rows) - 1)]
+        editors = [w for w in focusable(row) if not isinstance(w, QPushButton)]
+        if editors:
+            QTimer.singleShot(0, lambda: self._focus(editors[0]))
+
+    def _forget_removed(self) -> None:
+        self._removed = None
+        self.undo_notice.hide()

@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from core.steps import STEP_IDS
@@ -74,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     i18n.set_language(args.language)
+    from ui.app import QT_LOCALES
+    from ui.qt_i18n import install_translator
+
+    QLocale.setDefault(QT_LOCALES[args.language])
+    install_translator(app)
     case = casefile.read(args.case)
     pathway = load_library().get(case.pathway_id, case.pathway_version)
     if pathway is None:

@@ -309,6 +309,11 @@ class DateField(QWidget):
         self.button.picked.connect(self._picked)
         self.button.pressed.connect(self._prepare_calendar)
 
+    def setAccessibleName(self, name: str) -> None:
+        """The name belongs on the line edit too: that is what gets focus and is read out."""
+        super().setAccessibleName(name)
+        self.edit.setAccessibleName(name)
+
     def _parse(self) -> Any:
         text = self.edit.text()
         return parse_datetime(text) if self._with_time else parse_date(text)
@@ -556,6 +561,16 @@ class FindingsLabel(QWidget):
     def __init__(self, parent: QWidget | None = None, *, target: QWidget | None = None) -> None:
         super().__init__(parent)
         self.target = target
+        #: What a screen reader says about :attr:`target` for this label's findings.
+        self.description = ""
+        if target is not None:
+            # Several labels may speak for one editor (the dose: its own findings and the
+            # deviation shown beside it); the editor's description joins them all.
+            labels: list[FindingsLabel] | None = getattr(target, "_findings_labels", None)
+            if labels is None:
+                labels = []
+                target._findings_labels = labels  # type: ignore[attr-defined]
+            labels.append(self)
         self._shown: tuple[tuple[str, str, str, bool], ...] = ()
         self.findings: list[Finding] = []
         #: Codes shown elsewhere instead (a deviation is shown beside the dose, not twice).
@@ -583,10 +598,12 @@ class FindingsLabel(QWidget):
         for finding in findings:
             self._layout.addWidget(FindingItem(finding, self, required=finding in required))
         self.setVisible(bool(findings))
-        description = " ".join(f"{finding_word(f, required=f in required)}: {f.message}"
-                               for f in findings)
+        self.description = " ".join(
+            f"{finding_word(f, required=f in required)}: {f.message}" for f in findings)
         if self.target is not None:
-            self.target.setAccessibleDescription(description)
+            labels = getattr(self.target, "_findings_labels", [self])
+            self.target.setAccessibleDescription(
+                " ".join(label.description for label in labels if label.description))
 
     def texts(self) -> list[str]:
         return [f.message for f in self.findings]

@@ -8,6 +8,7 @@ copy as a case file.  The title never shows the patient's name or identity numbe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -29,8 +30,9 @@ from PySide6.QtWidgets import (
 from core.steps import STEP_IDS, STEPS
 from i18n import _
 from ui.controller import CaseController
-from ui.wizard.banners import SaveErrorBar, ValidityBanner
+from ui.wizard.banners import ConnectionBanner, SaveErrorBar, ValidityBanner
 from ui.wizard.binding import Binder
+from ui.wizard.conflict_dialog import labels_from
 from ui.wizard.formatting import clock_time
 from ui.wizard.navigator import StepNavigator
 from ui.wizard.page import PageContext, StepPage
@@ -58,6 +60,8 @@ class WizardWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.error_bar = SaveErrorBar(central)
         layout.addWidget(self.error_bar)
+        self.connection_banner = ConnectionBanner(central)
+        layout.addWidget(self.connection_banner)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.splitter.setChildrenCollapsible(False)
@@ -92,6 +96,10 @@ class WizardWindow(QMainWindow):
         self.next_button.clicked.connect(lambda: self.step_by(1))
         self.error_bar.retry.connect(self.retry_save)
         self.error_bar.save_copy.connect(self.save_copy)
+        self.connection_banner.attach(controller)
+        self.connection_banner.save_copy.connect(self.save_copy)
+        # The conflict dialog names fields as the wizard labels them.
+        controller.field_label = labels_from(self.binder)
         controller.findings_changed.connect(self._refresh_state)
         controller.save_state_changed.connect(self._show_save_state)
         self.binder.unplaced_changed.connect(self._place_findings)
@@ -108,8 +116,10 @@ class WizardWindow(QMainWindow):
 
     # ---- steps ---------------------------------------------------------------------------
 
-    def configure_documents(self, journal_language: str, export_dir: str = "") -> None:
-        """The doctor's written standard for journal and plan, and the export folder."""
+    def configure_documents(self, journal_language: str, export_dir: str = "",
+                            remember_folder: Callable[[Path], None] | None = None) -> None:
+        """The doctor's written standard for journal and plan, the export folder, and where
+        to remember the folder after an export."""
         panel = getattr(self.page("summary"), "documents", None)
         if panel is None:
             return
@@ -117,6 +127,8 @@ class WizardWindow(QMainWindow):
         if index >= 0:
             panel.journal_language.setCurrentIndex(index)
         panel.export_dir = export_dir
+        if remember_folder is not None:
+            panel.remember_folder = remember_folder
 
     @property
     def current_step(self) -> str:
@@ -190,7 +202,8 @@ class WizardWindow(QMainWindow):
         else:
             text = _("All changes are saved")
         self.save_label.setText(text)
-        self.error_bar.show_error(controller.last_error)
+        # While the server is away the connection banner speaks; the error bar is for the rest.
+        self.error_bar.show_error(None if controller.connection_lost else controller.last_error)
 
     def _size_for_screen(self) -> None:
         screen = self.screen() or QGuiApplication.primaryScreen()

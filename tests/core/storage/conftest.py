@@ -17,13 +17,12 @@ POSTGRES_URL = os.environ.get("REKVIRENT_TEST_POSTGRES_URL", "")
 
 
 def _reset_postgres(url: str) -> None:
+    """An empty database for each test: drop every object the migrations may have created."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        for table in ("audit_log", "audit_head", "export_documents", "export_revisions",
-                      "cases", "alembic_version"):
-            connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-        for function in ("rekvirent_audit_append_only", "rekvirent_audit_head_forward_only"):
-            connection.execute(text(f"DROP FUNCTION IF EXISTS {function}() CASCADE"))
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
     engine.dispose()
 
 

@@ -113,5 +113,8 @@ def test_a_backup_is_user_only_before_any_data_goes_in(tmp_path: Path,
     backup = store.backup()
     monkeypatch.undo()
     assert backup is not None
-    assert seen == {backup.name: 0o600}
+    # Written as a hidden partial file and renamed when complete: user-only from the start.
+    assert seen == {f".{backup.name}.partial": 0o600}
+    assert _mode(backup) == 0o600
+    assert not list(backup.parent.glob("*.partial*"))
     store.close()

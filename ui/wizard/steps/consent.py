@@ -14,6 +14,7 @@ from core.rules.relevance import relevant_items
 from i18n import _
 from ui.wizard.choices import CAPACITY, CONSENT_STATUS, DOCUMENT_LANGUAGE, NOT_CHOSEN, translated
 from ui.wizard.formatting import ui_language
+from ui.wizard.lists import chain_after, focusable
 from ui.wizard.page import StepPage
 from ui.wizard.widgets import wrapping_label
 
@@ -85,6 +86,7 @@ class ConsentItems(QWidget):
             self.texts[item.id] = text
             self._layout.addWidget(row)
             self.rows.append(row)
+        chain_after(self, [w for row in self.rows for w in focusable(row)])
         self.refresh_texts()
         binder.show_findings()
 

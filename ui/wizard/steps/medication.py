@@ -42,7 +42,7 @@ class MedicationRow(QObject):
         drugs.append((OTHER, _("Other drug (not in the table)")))
         self.drug: FieldRow = f.choice(f"{path}.drug", _("Drug"), drugs,
                                        none_label=_("Not chosen"), none_value="")
-        self.drug_deviation = FindingsLabel(self.drug)
+        self.drug_deviation = FindingsLabel(self.drug, target=self.drug.editor)
         self.drug.add_below(self.drug_deviation)
         row.add(self.drug)
         self.other_name: FieldRow = f.line(f"{path}.other_name", _("Name of the other drug"))
@@ -51,7 +51,7 @@ class MedicationRow(QObject):
                          none_value="", dynamic=self._formulations))
         self.dose: FieldRow = f.line(f"{path}.daily_dose", _("Daily dose (mg)"),
                                      placeholder=_("e.g. 12 or 7,5"), max_length=40)
-        self.dose_deviation = FindingsLabel(self.dose)
+        self.dose_deviation = FindingsLabel(self.dose, target=self.dose.editor)
         self.dose.add_below(self.dose_deviation)
         row.add(self.dose)
         self.deviation = self._deviation_box(row, path)

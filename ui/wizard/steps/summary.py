@@ -16,6 +16,7 @@ from core.steps import STEPS
 from i18n import _, ngettext
 from ui.wizard import icons
 from ui.wizard.formatting import ui_language
+from ui.wizard.lists import chain_after
 from ui.wizard.page import StepPage
 from ui.wizard.widgets import FindingLink, heading, severity_word, wrapping_label
 
@@ -145,6 +146,8 @@ class SummaryPage(StepPage):
                 self.findings_box, scale=1.1))
             for finding in sorted(own, key=lambda f: f.severity is not Severity.BLOCKER):
                 self.findings_layout.addWidget(self._link_row(finding))
+        # Links are made after the window: keep them before the journal addition for Tab.
+        chain_after(self.findings_box, self.links)
 
     def _link_row(self, finding: Finding) -> QWidget:
         row = QWidget(self.findings_box)

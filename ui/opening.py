@@ -1,0 +1,215 @@
+"""Opening the store from the GUI: database password, encryption key, retention.
+
+The order matters and is the same for SQLite and a clinic server:
+
+1. A server URL gets its password from the keyring, ``~/.pgpass``/``PGPASSWORD`` or by asking
+   (never from settings; see :mod:`core.credentials`).
+2. The data folder's key (``key.json``) decides how the data key is found: the keyring, or a
+   passphrase typed in :class:`ui.unlock_dialog.UnlockDialog`.  Without a key file the store is
+   opened as it is and, if it is not encrypted yet, a key is made (keyring when the computer has
+   one, else a passphrase the GP chooses) and the database is encrypted in place.  An encrypted
+   database without a key file is never given a new key: the GP is told, and nothing changes.
+3. Exported cases older than the retention period are purged, and the ones due within a week
+   are announced.
+
+Every question goes through an ``ask_*`` callable so tests can answer without modal dialogs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from core import keys
+    from core.crypto import FieldCipher
+    from core.keys import DataKey
+    from core.retention import RetentionItem
+    from core.storage import Store
+
+log = logging.getLogger(__name__)
+OSLO = ZoneInfo("Europe/Oslo")
+
+#: How many wrong database passwords before giving up (each one is a round trip to the server).
+PASSWORD_ATTEMPTS = 3
+
+
+class OpeningStopped(Exception):
+    """The store was not opened; ``str()`` is a message for the GP (already translated)."""
+
+
+#: ``(mode, attempt)`` → the data key, or None when the GP cancelled.  ``mode`` is "create" or
+#: "unlock"; ``attempt(passphrase)`` returns the key or raises :class:`core.keys.KeyProblem`.
+AskPassphrase = Callable[[str, Callable[[str], "DataKey"]], "DataKey | None"]
+#: ``(redacted_url, previous_attempt_failed)`` → the password or None (cancelled).
+AskPassword = Callable[[str, bool], "str | None"]
+
+
+@dataclass
+class Opened:
+    store: Store
+    #: "keyring" or "passphrase": how the key was found (the idle lock asks again only for a
+    #: passphrase).
+    key_mode: str
+    purged: tuple[str, ...] = ()
+    upcoming: list[RetentionItem] = field(default_factory=list)
+
+
+def ask_passphrase_dialog(parent: QWidget | None) -> AskPassphrase:
+    def ask(mode: str, attempt: Callable[[str], DataKey]) -> DataKey | None:
+        from ui.unlock_dialog import UnlockDialog
+
+        dialog = UnlockDialog("create" if mode == "create" else "unlock", attempt, parent)
+        return dialog.key if dialog.exec() else None
+
+    return ask
+
+
+def ask_password_dialog(parent: QWidget | None) -> AskPassword:
+    def ask(where: str, failed: bool) -> str | None:
+        text = _("The password for the database {where}:").format(where=where)
+        if failed:
+            text = _("The server refused the password. Type it again.") + "\n\n" + text
+        password, ok = QInputDialog.getText(parent, _("Database password"), text,
+                                            QLineEdit.EchoMode.Password)
+        return password if ok and password else None
+
+    return ask
+
+
+def open_store(data_dir: Path, url: str | None, *, ask_passphrase: AskPassphrase,
+               ask_password: AskPassword) -> Store:
+    """The opened, encrypted store (see the module docstring); raises :class:`OpeningStopped`."""
+    from core import credentials
+    from core.storage import LoginRefused, StorageError, Store
+
+    key_info = _key_info(data_dir)
+    cipher = _cipher(data_dir, key_info, ask_passphrase) if key_info is not None else None
+    server = bool(url) and credentials.is_server_url(url or "")
+    failed = False
+    for _attempt in range(PASSWORD_ATTEMPTS if server else 1):
+        target: object = url
+        if server:
+            target = credentials.connect_url(
+                url or "", ask=lambda where, failed=failed: ask_password(where, failed))
+        try:
+            store = Store.open(target, data_dir=data_dir, cipher=cipher)  # type: ignore[arg-type]
+            break
+        except LoginRefused:
+            failed = True
+            continue
+        except StorageError as exc:
+            raise OpeningStopped(str(exc)) from None
+    else:
+        raise OpeningStopped(_("The database server refused the password. Ask the clinic's "
+                               "IT contact, or try again."))
+    if cipher is None:
+        try:
+            key = _new_key(data_dir, ask_passphrase)
+            store.enable_encryption(key.cipher())
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def key_mode(data_dir: Path) -> str:
+    info = _key_info(data_dir)
+    return info.mode if info is not None else "none"
+
+
+def _key_info(data_dir: Path) -> keys.KeyInfo | None:
+    from core import keys
+
+    try:
+        return keys.read_key_info(data_dir)
+    except keys.KeyProblem as exc:
+        raise OpeningStopped(str(exc)) from None
+
+
+def _cipher(data_dir: Path, info: keys.KeyInfo, ask: AskPassphrase) -> FieldCipher:
+    from core import keys
+
+    try:
+        if info.mode == "keyring":
+            key = keys.load_key(data_dir)
+        else:
+            key = ask("unlock", lambda passphrase: keys.unlock(data_dir, passphrase))
+            if key is None:
+                raise OpeningStopped(_("Rekvirent stays locked: the data were not opened."))
+    except keys.KeyProblem as exc:
+        raise OpeningStopped(str(exc)) from None
+    if key is None:  # the key file vanished in between
+        raise OpeningStopped(_("This data folder has no key file (key.json)."))
+    return key.cipher()
+
+
+def _new_key(data_dir: Path, ask: AskPassphrase) -> DataKey:
+    """A first key for this data folder: the keyring if there is one, else a passphrase."""
+    from core import keys
+
+    if keys.keyring_available():
+        try:
+            return keys.create_keyring_key(data_dir)
+        except keys.KeyringUnavailable:
+            log.warning("The keyring refused the new key; asking for a passphrase instead")
+        except keys.KeyProblem as exc:
+            raise OpeningStopped(str(exc)) from None
+    key = ask("create", lambda passphrase: keys.create_passphrase_key(data_dir, passphrase))
+    if key is None:
+        raise OpeningStopped(_(
+            "Rekvirent does not store patient data unencrypted. Start again and choose a "
+            "passphrase to protect them."))
+    return key
+
+
+def apply_retention(store: Store, days: int, *,
+                    now: datetime | None = None) -> tuple[tuple[str, ...], list[RetentionItem]]:
+    """Purge what is due; return (purged ids, cases due within a week)."""
+    from core import retention
+    from core.storage import StorageError
+
+    moment = now or datetime.now(UTC)
+    try:
+        result = retention.purge_due(store, moment, days, actor=store.actor)
+        return result.purged, retention.upcoming(store, moment, days)
+    except (StorageError, OSError) as exc:
+        log.warning("Retention did not run (%s); it runs again at the next start",
+                    type(exc).__name__)
+        return (), []
+
+
+def retention_notice(purged: int, upcoming: list[RetentionItem], days: int) -> str:
+    """One sentence for the start window ("" when there is nothing to say)."""
+    import i18n
+    from core.documents.fmt import long_date
+
+    parts: list[str] = []
+    if purged:
+        parts.append(ngettext(
+            "{count} exported case was deleted: its last export is more than {days} days ago.",
+            "{count} exported cases were deleted: their last export is more than {days} days "
+            "ago.", purged).format(count=purged, days=days))
+    if upcoming:
+        first = min(item.due_at for item in upcoming).astimezone(OSLO).date()
+        language = i18n.current().language
+        parts.append(ngettext(
+            "{count} exported case will be deleted automatically from {date} ({days} days "
+            "after the last export).",
+            "{count} exported cases will be deleted automatically from {date} ({days} days "
+            "after the last export).", len(upcoming)).format(
+                count=len(upcoming), date=long_date(first, language), days=days))
+    return " ".join(parts)
+
+
+def show_stopped(parent: QWidget | None, message: str) -> None:
+    QMessageBox.warning(parent, _("The data were not opened"), message)
