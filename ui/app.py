@@ -151,9 +151,7 @@ def _ui_language(data_dir: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from core.paths import user_data_dir
-    from ui._pyside_guard import skip_feature_scan
 
-    skip_feature_scan()
     data_dir = user_data_dir(args.data_dir)
     language = i18n.normalise_language(
         args.language or _ui_language(data_dir) or QLocale.system().name())
