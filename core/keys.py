@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from core import crypto
+from core.casefile import write_atomic
 from core.crypto import FieldCipher
 from i18n import _
 
@@ -266,18 +267,7 @@ def _write_new(path: Path, document: dict[str, Any]) -> None:
 
 def _replace(path: Path, document: dict[str, Any]) -> None:
     """Replace ``path`` atomically (0600): the old file until the rename, the new one after."""
-    data = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rekvirent-key-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 def _wrap_aad(key_id_hex: str) -> bytes:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import keyring
 from keyring.backend import KeyringBackend
+from keyring.backends import fail
 from keyring.compat import properties
 
 
@@ -31,7 +32,7 @@ class MemoryKeyring(KeyringBackend):
         self.entries[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        del self.entries[(service, username)]
+        self.entries.pop((service, username), None)
 
 
 @contextmanager
@@ -42,5 +43,16 @@ def memory_keyring_installed() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     try:
         yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@contextmanager
+def no_keyring_installed() -> Iterator[None]:
+    """What this machine has: keyring's ``fail`` backend (no Secret Service)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
     finally:
         keyring.set_keyring(previous)

@@ -86,8 +86,20 @@ def ask_password_dialog(parent: QWidget | None) -> AskPassword:
     return ask
 
 
+def ask_remember_dialog(parent: QWidget | None) -> Callable[[str], bool]:
+    def ask(where: str) -> bool:
+        answer = QMessageBox.question(
+            parent, _("Remember the password?"),
+            _("Keep the password for {where} in this computer's keyring, so you need not type "
+              "it next time?").format(where=where))
+        return answer == QMessageBox.StandardButton.Yes
+
+    return ask
+
+
 def open_store(data_dir: Path, url: str | None, *, ask_passphrase: AskPassphrase,
-               ask_password: AskPassword) -> Store:
+               ask_password: AskPassword,
+               ask_remember: Callable[[str], bool] | None = None) -> Store:
     """The opened, encrypted store (see the module docstring); raises :class:`OpeningStopped`."""
     from core import credentials
     from core.storage import LoginRefused, StorageError, Store
@@ -96,11 +108,20 @@ def open_store(data_dir: Path, url: str | None, *, ask_passphrase: AskPassphrase
     cipher = _cipher(data_dir, key_info, ask_passphrase) if key_info is not None else None
     server = bool(url) and credentials.is_server_url(url or "")
     failed = False
+    typed: list[str] = []
+
+    def asking(where: str, failed: bool) -> str | None:
+        answer = ask_password(where, failed)
+        if answer:
+            typed.append(answer)
+        return answer
+
     for _attempt in range(PASSWORD_ATTEMPTS if server else 1):
         target: object = url
+        typed.clear()
         if server:
             target = credentials.connect_url(
-                url or "", ask=lambda where, failed=failed: ask_password(where, failed))
+                url or "", ask=lambda where, failed=failed: asking(where, failed))
         try:
             store = Store.open(target, data_dir=data_dir, cipher=cipher)  # type: ignore[arg-type]
             break
@@ -112,6 +133,14 @@ def open_store(data_dir: Path, url: str | None, *, ask_passphrase: AskPassphrase
     else:
         raise OpeningStopped(_("The database server refused the password. Ask the clinic's "
                                "IT contact, or try again."))
+    if typed and ask_remember is not None and credentials.keyring_problem() is None:
+        where = credentials.redact(url or "")
+        if ask_remember(where):
+            try:
+                credentials.save_password(url or "", typed[-1])
+            except credentials.CredentialsError as exc:
+                log.warning("The password could not be kept in the keyring (%s)",
+                            type(exc).__name__)
     if cipher is None:
         try:
             key = _new_key(data_dir, ask_passphrase)

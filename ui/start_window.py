@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 OSLO = ZoneInfo("Europe/Oslo")
 STATUS_WORDS = {"draft": N_("Draft"), "ready": N_("Ready"), "exported": N_("Exported")}
 SEARCH_DELAY_MS = 150
+#: The daily backup waits until the list has been usable for a moment.
+BACKUP_DELAY_MS = 1500
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -152,11 +154,12 @@ class StartWindow(QMainWindow):
         self.duplicate_button = QPushButton(_("D&uplicate"), central)
         self.delete_button = QPushButton(_("De&lete…"), central)
         self.export_button = QPushButton(_("E&xport case file…"), central)
+        self.audit_button = QPushButton(_("Audit lo&g…"), central)
         self.import_button = QPushButton(_("&Import case file…"), central)
         self.profile_button = QPushButton(_("Prescriber &profile…"), central)
         self.settings_button = QPushButton(_("Se&ttings…"), central)
         for button in (self.new_button, self.open_button, self.duplicate_button,
-                       self.delete_button, self.export_button):
+                       self.delete_button, self.export_button, self.audit_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.import_button)
@@ -168,6 +171,7 @@ class StartWindow(QMainWindow):
         self.duplicate_button.clicked.connect(self.duplicate_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.export_button.clicked.connect(self.export_selected)
+        self.audit_button.clicked.connect(self.show_audit_log)
         self.import_button.clicked.connect(self.import_case_file)
         self.profile_button.clicked.connect(self.edit_profile)
         self.settings_button.clicked.connect(self.edit_settings)
@@ -233,7 +237,7 @@ class StartWindow(QMainWindow):
         try:
             self.store = opening.open_store(
                 self.data_dir, url, ask_passphrase=self.ask_passphrase,
-                ask_password=self.ask_password)
+                ask_password=self.ask_password, ask_remember=self.ask_remember_password)
         except opening.OpeningStopped as exc:
             self.status.setText(str(exc))
             opening.show_stopped(self, str(exc))
@@ -251,15 +255,57 @@ class StartWindow(QMainWindow):
         # thread for 50–60 ms during the first export (docs/performance.md).
         gc.freeze()
         self.storage_opened.emit()
+        QTimer.singleShot(BACKUP_DELAY_MS, self.rotate_backups)
         if os.environ.get("REKVIRENT_BENCH_LIST_READY"):  # benchmark hook: list usable now
             print("list-ready", flush=True)
             QTimer.singleShot(0, self.close)
+
+    def rotate_backups(self) -> None:
+        """Today's backup (if none yet) and thinning of old ones, once the list is usable."""
+        import sqlite3
+
+        from core.storage import StorageError
+
+        if self.store is None:
+            return
+        try:
+            self.store.daily_backup()
+        except (OSError, sqlite3.Error, StorageError) as exc:
+            log.warning("Daily backup failed (%s); it is tried again at the next start",
+                        type(exc).__name__)
+
+    def audit_dialog(self, case_id: str) -> QDialog | None:
+        """The audit log of ``case_id`` with the verifier's verdict on the whole chain."""
+        from core.storage import StorageError
+        from ui.audit_dialog import AuditDialog
+
+        if self.store is None:
+            return None
+        try:
+            entries = self.store.audit_log(case_id)
+            verification = self.store.verify_audit()
+        except StorageError as exc:
+            QMessageBox.warning(self, _("The audit log cannot be read"), str(exc))
+            return None
+        return AuditDialog(entries, verification, self)
+
+    def show_audit_log(self) -> None:
+        case_id = self.selected_id()
+        dialog = self.audit_dialog(case_id) if case_id is not None else None
+        if dialog is not None:
+            self.run_dialog(dialog)
 
     def ask_passphrase(self, mode: str, attempt: Callable[[str], DataKey]) -> DataKey | None:
         """The passphrase dialog (tests replace this to answer it)."""
         from ui import opening
 
         return opening.ask_passphrase_dialog(self)(mode, attempt)
+
+    def ask_remember_password(self, where: str) -> bool:
+        """Offer to keep a typed database password in the keyring (tests replace this)."""
+        from ui import opening
+
+        return opening.ask_remember_dialog(self)(where)
 
     def ask_password(self, where: str, failed: bool) -> str | None:
         """The database password dialog (tests replace this to answer it)."""
@@ -321,7 +367,7 @@ class StartWindow(QMainWindow):
         ready = self.store is not None
         chosen = ready and self.selected() is not None
         for button in (self.open_button, self.duplicate_button, self.delete_button,
-                       self.export_button):
+                       self.export_button, self.audit_button):
             button.setEnabled(chosen)
         for button in (self.new_button, self.import_button):
             button.setEnabled(ready)

@@ -205,6 +205,17 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _backup_time(path: Path) -> datetime | None:
+    """When a backup was taken, from its name (``rekvirent-<UTC stamp>-<reason>.sqlite3``)."""
+    parts = path.name.split("-", 2)
+    if len(parts) < 3:
+        return None
+    try:
+        return datetime.strptime(parts[1], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def _sqlite_files(path: Path) -> tuple[Path, ...]:
     return tuple(Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal"))
 
@@ -392,6 +403,41 @@ class Store:
                 or reason != reason.lower():
             raise ValueError("backup reason must be lower-case ASCII letters, digits, hyphens")
         return self._backup(reason)
+
+    def daily_backup(self, now: datetime | None = None, *, keep_days: int = 7,
+                     keep_weeks: int = 4, keep_other: int = 10) -> Path | None:
+        """The rotation run at each start: a backup unless one was taken today (UTC), then
+        thinning — the newest copy of each of the last ``keep_days`` days, the newest of each
+        of the last ``keep_weeks`` ISO weeks, and the ``keep_other`` newest copies taken for
+        a reason (before a migration or a delete) are kept; older copies are deleted.
+        Returns the new backup's path (None when none was needed or on a server)."""
+        moment = now or datetime.now(UTC)
+        if self.sqlite_path is None or self.data_dir is None:
+            return None
+        dated = [(taken, path) for path in self.backups()
+                 if (taken := _backup_time(path)) is not None]
+        made = None
+        if not any(taken.date() == moment.date() for taken, _path in dated):
+            made = self._backup("daily")
+            if made is not None:
+                dated.append((moment, made))
+        keep: set[Path] = set()
+        newest_first = sorted(dated, key=lambda item: item[0], reverse=True)
+        days: set[date] = set()
+        weeks: set[tuple[int, int]] = set()
+        for taken, path in newest_first:
+            day = taken.date()
+            week = tuple(day.isocalendar())[:2]
+            if (moment.date() - day).days < keep_days and day not in days:
+                days.add(day)
+                keep.add(path)
+            if (moment.date() - day).days < keep_weeks * 7 and week not in weeks:
+                weeks.add(week)  # type: ignore[arg-type]
+                keep.add(path)
+        others = [path for _taken, path in newest_first if not path.name.endswith("-daily.sqlite3")]
+        keep.update(others[:keep_other])
+        self.remove_backups([path for _taken, path in dated if path not in keep])
+        return made
 
     def close(self) -> None:
         self.engine.dispose()

@@ -26,7 +26,7 @@ def test_bytes_round_trip(cipher: FieldCipher, plaintext: bytes) -> None:
     assert token.startswith(b"RK1" + cipher.key_id)
     assert cipher.decrypt(token, AAD) == plaintext
     assert len(token) == len(plaintext) + crypto.MIN_TOKEN_BYTES
-    if plaintext:
+    if len(plaintext) >= 8:  # a byte or two turns up in random ciphertext by chance
         assert plaintext not in token
 
 

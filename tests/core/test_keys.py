@@ -27,7 +27,7 @@ from core.keys import (
     WrongPassphrase,
 )
 from i18n import _
-from tests.memory_keyring import MemoryKeyring
+from tests.memory_keyring import MemoryKeyring, memory_keyring_installed, no_keyring_installed
 
 CHEAP = KdfParams.for_tests()
 PASSPHRASE = "korrekt hest batteri stift"
@@ -36,23 +36,14 @@ PASSPHRASE = "korrekt hest batteri stift"
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
     """What this machine has: keyring's ``fail`` backend (no Secret Service)."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
+    with no_keyring_installed():
         yield
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with memory_keyring_installed() as backend:
         yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 def _digest(path: Path) -> str:

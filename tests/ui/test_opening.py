@@ -7,9 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -18,6 +16,7 @@ from core.case import Case, Consultation, Medication, Patient
 from core.keys import DataKey, KdfParams
 from core.settings import Settings, save_settings
 from core.storage import ExportedDocument, KeyRequired, Store
+from tests.memory_keyring import no_keyring_installed
 from ui import opening
 from ui.start_window import StartWindow
 
@@ -38,12 +37,9 @@ def _never(*_args: object) -> None:
 
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
+    """What this machine has: keyring's ``fail`` backend (no Secret Service)."""
+    with no_keyring_installed():
         yield
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_a_new_folder_gets_a_keyring_key_and_an_encrypted_database(tmp_path: Path) -> None:
@@ -186,3 +182,70 @@ def test_the_start_window_purges_due_cases_and_announces_the_next(
     assert "1" in notice and "30" in notice
     assert [e.action for e in window.store.audit_log(old.id)][-1] == "purge"
     window.close()
+
+
+def test_the_export_folder_is_remembered_for_the_next_case(qtbot: QtBot, tmp_path: Path) -> None:
+    from core.settings import load_settings
+
+    window = StartWindow(data_dir=tmp_path)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_storage()
+    assert window.store is not None
+    first, second = _case("Første Mappe"), _case("Andre Mappe")
+    window.store.save(first)
+    window.store.save(second)
+    wizard = window.open_case(first.id)
+    assert wizard is not None
+    panel = wizard.page("summary").documents  # type: ignore[attr-defined]
+    assert panel.remember_folder is not None
+    chosen = tmp_path / "eksport"
+    chosen.mkdir()
+    panel.remember_folder(chosen)
+    assert load_settings(tmp_path).export_dir == str(chosen)
+    assert wizard.close()
+    again = window.open_case(second.id)
+    assert again is not None
+    assert again.page("summary").documents.export_dir == str(chosen)  # type: ignore[attr-defined]
+    again.close()
+    window.close()
+
+
+def test_a_refused_server_password_is_asked_again_and_can_be_remembered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clinic mode: the server (stood in for by SQLite) refuses a wrong password; the right
+    one opens the store and, when the GP agrees, is kept in the keyring — never in settings."""
+    from core import credentials
+    from core.storage import LoginRefused
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    url = "postgresql+psycopg://lege@db.legekontor.invalid/rekvirent"
+    real_open = Store.open
+    tried: list[str | None] = []
+
+    def server(target: object, *, data_dir: Path, cipher: object = None) -> Store:
+        tried.append(getattr(target, "password", None))
+        if tried[-1] != "riktig-passord":
+            raise LoginRefused("refused")
+        return real_open(f"sqlite:///{tmp_path / 'server.sqlite3'}", data_dir=data_dir,
+                         cipher=cipher)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "open", server)
+    answers = ["feil-passord", "riktig-passord"]
+    asked: list[tuple[str, bool]] = []
+
+    def password(where: str, failed: bool) -> str | None:
+        asked.append((where, failed))
+        return answers.pop(0)
+
+    remembered: list[str] = []
+    store = opening.open_store(tmp_path / "data", url, ask_passphrase=_never,
+                               ask_password=password,
+                               ask_remember=lambda where: remembered.append(where) or True)
+    store.close()
+    assert tried == ["feil-passord", "riktig-passord"]
+    assert [failed for _where, failed in asked] == [False, True]
+    assert all("passord" not in where for where, _failed in asked)  # shown redacted
+    assert remembered and "riktig" not in remembered[0]
+    assert credentials.password_from_keyring(url) == "riktig-passord"

@@ -15,7 +15,6 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from sqlalchemy.exc import OperationalError
 
@@ -34,6 +33,7 @@ from core.storage.store import (
     _error_for,
     head_revision,
 )
+from tests.memory_keyring import MemoryKeyring
 
 DOCTOR_A = ("Lege Anna Testesen", "9100001")
 DOCTOR_B = ("Lege Bjørn Prøvesen", "9100002")
@@ -252,25 +252,6 @@ def test_a_server_shutting_down_is_connection_lost() -> None:
 
 
 # ---- credentials ---------------------------------------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict (the machine's own backend here is ``fail``)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 @pytest.fixture

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from core import credentials
 from core.case import Case, Consultation, Patient
 from core.storage.store import ConnectionLost, LoginRefused, Store
+from tests.memory_keyring import MemoryKeyring
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "pg-test-server.sh"
 SECRET = "Klinikk-Passord-ÆØÅ-0815"
@@ -132,23 +132,6 @@ def test_pooled_connections_survive_a_restart_without_an_error(cluster: Cluster,
         assert store.load(case.id).case.notes == "etter omstart"
     finally:
         store.close()
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 def test_a_password_login_never_shows_the_password(
