@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -260,19 +261,29 @@ class StartWindow(QMainWindow):
             print("list-ready", flush=True)
             QTimer.singleShot(0, self.close)
 
-    def rotate_backups(self) -> None:
-        """Today's backup (if none yet) and thinning of old ones, once the list is usable."""
-        import sqlite3
+    def rotate_backups(self) -> threading.Thread | None:
+        """Today's backup (if none yet) and thinning of old ones, off the UI thread (the copy
+        of a large database takes a while).  It uses its own SQLite connections and files
+        only; a copy cut short by quitting is left under a hidden partial name and removed
+        next time."""
+        store = self.store
+        if store is None:
+            return None
 
-        from core.storage import StorageError
+        def rotate() -> None:
+            import sqlite3
 
-        if self.store is None:
-            return
-        try:
-            self.store.daily_backup()
-        except (OSError, sqlite3.Error, StorageError) as exc:
-            log.warning("Daily backup failed (%s); it is tried again at the next start",
-                        type(exc).__name__)
+            from core.storage import StorageError
+
+            try:
+                store.daily_backup()
+            except (OSError, sqlite3.Error, StorageError) as exc:
+                log.warning("Daily backup failed (%s); it is tried again at the next start",
+                            type(exc).__name__)
+
+        worker = threading.Thread(target=rotate, name="rekvirent-backup", daemon=True)
+        worker.start()
+        return worker
 
     def audit_dialog(self, case_id: str) -> QDialog | None:
         """The audit log of ``case_id`` with the verifier's verdict on the whole chain."""

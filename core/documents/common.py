@@ -15,7 +15,7 @@ from datetime import date, datetime
 from core.case import Case, Medication
 from core.content.pathway import Pathway, Text
 from core.documents import fmt
-from core.documents.model import DocumentKind, Notice
+from core.documents.model import DocumentKind, Notice, kv
 from core.findings import Finding, Severity
 from core.identity import IdentityKind, check, compact
 from core.rules import Deviation, deviations, evaluate
@@ -134,6 +134,17 @@ class DocContext:
             return self._("{name}, HPR number {hpr}").format(
                 name=prescriber.name.strip(), hpr=prescriber.hpr_number.strip())
         return prescriber.name.strip()
+
+    def header_rows(self, patient_label: str, doctor_label: str) -> tuple[tuple[str, str], ...]:
+        """The key–value rows under a PDF's title: patient, number, stay, doctor, date."""
+        case = self.case
+        return kv(
+            (patient_label, case.patient.name.strip()),
+            (self.identity_label(), self.identity_number()),
+            (self._("Staying at"), case.patient.stay_location.strip()),
+            (doctor_label, self.prescriber_line()),
+            (self._("Date"), self.date(case.consultation.date)),
+        ).rows
 
     def document_id(self, kind: DocumentKind) -> str:
         """Stable for the same case content: the preview and the export carry the same id."""

@@ -25,7 +25,6 @@ from core.documents.model import (
     SignatureBlock,
     SignatureParty,
     bullets,
-    kv,
     section,
 )
 from core.dose import parse_dose
@@ -66,13 +65,7 @@ def consent_form(case: Case, pathway: Pathway, language: str | None = None, *,
         page_label=ctx.page_label(),
         author=case.prescriber.name.strip(),
         subject=_("Consent to temporary substitution treatment during quarantine or isolation"),
-        header_fields=kv(
-            (_("Name"), case.patient.name.strip()),
-            (ctx.identity_label(), ctx.identity_number()),
-            (_("Staying at"), case.patient.stay_location.strip()),
-            (_("Doctor"), ctx.prescriber_line()),
-            (_("Date"), ctx.date(case.consultation.date)),
-        ).rows,
+        header_fields=ctx.header_rows(_("Name"), _("Doctor")),
         sections=tuple(sections),
         notices=tuple(notices),
         body_size=CONSENT_BODY_SIZE,

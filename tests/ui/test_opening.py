@@ -249,3 +249,18 @@ def test_a_refused_server_password_is_asked_again_and_can_be_remembered(
     assert all("passord" not in where for where, _failed in asked)  # shown redacted
     assert remembered and "riktig" not in remembered[0]
     assert credentials.password_from_keyring(url) == "riktig-passord"
+
+
+def test_the_daily_backup_is_made_off_the_ui_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    window = StartWindow(data_dir=tmp_path)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_storage()
+    assert window.store is not None
+    window.store.remove_backups(window.store.backups())  # (the first start took one already)
+    worker = window.rotate_backups()
+    assert worker is not None
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert [p.name for p in window.store.backups() if p.name.endswith("-daily.sqlite3")]
+    window.close()
