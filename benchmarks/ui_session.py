@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import ui  # noqa: F401,I001 - first, as in the app: it loads Qt with the app's PySide6 fixes
 from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
@@ -111,7 +112,7 @@ def open_start_window(data_dir: Path) -> tuple[StartWindow, str]:
     window.show()
     store, encryption = open_bench_store(data_dir)
     window.store = store
-    window.refresh()
+    window.storage_ready()  # what the window does once it has opened its store itself
     _paint(window)
     return window, encryption
 
@@ -343,7 +344,8 @@ def measure_session(runs: int, data_dir: Path, *, search_rounds: int = 1,
 
 
 def full_session(data_dir: Path | None = None) -> dict[str, Any]:
-    """One GP session for the memory figure: open, type into fields, export, close.
+    """One GP session for the memory figure: open, go through every step typing into
+    fields on the way, export, close.
 
     Without ``data_dir``: ``REKVIRENT_DATA_DIR``, else a temporary folder.
     """
@@ -361,7 +363,9 @@ def full_session(data_dir: Path | None = None) -> dict[str, Any]:
                 QTest.keyClicks(field, f"Syntetisk verdi {index}")
                 QApplication.processEvents()
             _wait(lambda: not wizard.controller.dirty, timeout=10)
-            wizard.show_step(len(wizard.pages) - 1)
+            for index in range(len(wizard.pages)):  # every step shown, as when filling a case
+                wizard.show_step(index)
+                _paint(wizard)
             panel = wizard.page("summary").documents
             results: list[object] = []
             panel.exported.connect(results.append)
@@ -370,4 +374,4 @@ def full_session(data_dir: Path | None = None) -> dict[str, Any]:
             written = len(list((Path(tmp) / "out").iterdir()))
         finally:
             _close(start)
-    return {"files": written, "encryption": encryption}
+    return {"files": written, "steps": len(wizard.visited), "encryption": encryption}

@@ -66,3 +66,9 @@ fi
 
 # --- translation catalogs ---------------------------------------------------------------
 .venv/bin/python -m i18n.build compile
+
+# --- bytecode ---------------------------------------------------------------------------
+# What pip does for installed packages, done for Rekvirent's own code: compiled once here
+# (again only for changed files), so no start compiles the app's sources — even where
+# PYTHONDONTWRITEBYTECODE stops Python from caching them itself (docs/performance.md).
+.venv/bin/python -m compileall -q -j 0 core ui i18n benchmarks >/dev/null

@@ -250,6 +250,10 @@ class StartWindow(QMainWindow):
         self.retention_label.setText(opening.retention_notice(
             len(purged), upcoming, settings.retention_days))
         self.retention_label.setVisible(bool(purged or upcoming))
+        self.storage_ready()
+
+    def storage_ready(self) -> None:
+        """List the drafts of the open :attr:`store` and settle in for the session."""
         self.refresh()
         # Everything loaded so far (Qt bindings, SQLAlchemy, content) lives for the session:
         # keep it out of the garbage collector's full passes, which otherwise stall the UI

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +15,7 @@ from typing import Any
 import pytest
 
 from core.content import ContentError, load_library, load_pathway_file
+from core.content.loader import CHECKED_MANIFEST, checked_digests, write_checked_manifest
 from core.paths import resources_dir
 
 SHIPPED = resources_dir() / "pathways" / "karantene-substitusjon" / "1.json"
@@ -131,3 +135,66 @@ def test_expired_only_library_still_offers_the_pathway() -> None:
     pathway = library.default(date(2026, 11, 22))
     assert pathway.id == "karantene-substitusjon"
     assert not pathway.legal_basis.in_force_on(date(2026, 11, 22))
+
+
+# ---- the manifest of schema-checked files (no jsonschema at start-up) ---------------------
+
+
+def test_checked_manifest_is_current() -> None:
+    """Every shipped pathway file is in ``checked.json`` under its present digest and the
+    present schema; if not, run ``python -m core.content`` (it checks the files first)."""
+    root = SHIPPED.parent.parent
+    digests = checked_digests(root)
+    shipped = sorted(root.glob("*/*.json"))
+    assert shipped
+    for path in shipped:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() in digests, (
+            f"{path} changed since it was schema-checked: run python -m core.content")
+
+
+def _with_manifest(tmp_path: Path) -> Path:
+    shutil.copytree(SHIPPED.parent, tmp_path / "karantene-substitusjon")
+    write_checked_manifest(tmp_path)
+    return tmp_path / "karantene-substitusjon" / "1.json"
+
+
+def test_a_file_edited_after_the_manifest_is_schema_checked(tmp_path: Path) -> None:
+    path = _with_manifest(tmp_path)
+    assert load_library(tmp_path).get("karantene-substitusjon", 1) is not None
+    data = _data()
+    data["drugs"][0]["dose_max_mg"] = "mange"  # not a decimal: the schema says so
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_library(tmp_path)
+    assert caught.value.field == "drugs/0/dose_max_mg"
+
+
+def test_a_manifest_for_another_schema_or_unreadable_counts_for_nothing(tmp_path: Path) -> None:
+    _with_manifest(tmp_path)
+    manifest = tmp_path / CHECKED_MANIFEST
+    good = json.loads(manifest.read_text(encoding="utf-8"))
+    assert checked_digests(tmp_path) == frozenset(good["files"].values())
+    manifest.write_text(json.dumps({**good, "schema": "0" * 64}), encoding="utf-8")
+    assert checked_digests(tmp_path) == frozenset()
+    for broken in ("", "[]", '{"schema": 1}', "\xff"):
+        manifest.write_text(broken, encoding="latin-1")
+        assert checked_digests(tmp_path) == frozenset()
+    manifest.unlink()
+    assert checked_digests(tmp_path) == frozenset()
+
+
+def test_writing_the_manifest_refuses_a_broken_file(tmp_path: Path) -> None:
+    data = _data()
+    del data["drugs"]
+    _write(tmp_path, data)
+    with pytest.raises(ContentError):
+        write_checked_manifest(tmp_path)
+    assert not (tmp_path / CHECKED_MANIFEST).exists()
+
+
+def test_loading_the_shipped_library_does_not_import_jsonschema() -> None:
+    code = ("import sys; from core.content import load_library; load_library(); "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"

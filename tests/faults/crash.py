@@ -237,12 +237,12 @@ def _verify(data_dir: Path, acked: State, pending: str, cipher: Any,
 def _export_revisions(store: Store) -> list[Any]:
     from sqlalchemy import select
 
-    from core.storage.orm import ExportRevisionRow
+    from core.storage.tables import export_revisions
 
     with store.engine.connect() as connection:
         rows = connection.execute(
-            select(ExportRevisionRow.revision).where(ExportRevisionRow.case_id == CASE_ID)
-            .order_by(ExportRevisionRow.revision)).all()
+            select(export_revisions.c.revision).where(export_revisions.c.case_id == CASE_ID)
+            .order_by(export_revisions.c.revision)).all()
     return list(rows)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.content.pathway import Pathway
@@ -290,6 +290,34 @@ def test_calendar_pick_sets_the_date(open_wizard: OpenWizard, pathway: Pathway) 
     assert window.controller.case.conditions.quarantine.start is None
     assert not field.hint.isHidden()
     assert field.edit.text() == "31.02.2021"  # what was typed stays
+
+
+def test_the_calendar_is_made_when_opened_and_picks_a_day(qtbot: QtBot, open_wizard: OpenWizard,
+                                                          pathway: Pathway) -> None:
+    """Clicking the arrow opens the calendar on the field's date (made only then: eight
+    calendars per case would cost 2 MiB); Enter on the day after picks that day."""
+    window = open_wizard(blank_case(pathway))
+    window.go_to_field("conditions.quarantine.start")
+    fields = window.findChildren(DateField)
+    assert len(fields) >= 5 and all(f.button._calendar is None for f in fields)
+    field = editor(window, "conditions.quarantine.start")
+    assert isinstance(field, DateField)
+    qtbot.keyClicks(field.edit, "13.11.2021")
+    menu = field.button.menu()
+    assert menu is not None
+    qtbot.mouseClick(field.button, Qt.MouseButton.LeftButton)  # InstantPopup: menu opens
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    calendar = field.button._calendar
+    assert calendar is not None and calendar.isVisible()
+    assert calendar.selectedDate() == QDate(2021, 11, 13)
+    assert [f for f in fields if f.button._calendar is not None] == [field]
+    grid = calendar.findChild(QTableView)  # the day grid takes the keys
+    assert grid is not None
+    qtbot.keyClick(grid, Qt.Key.Key_Right)
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=2000)
+    assert field.edit.text() == "14.11.2021"
+    assert window.controller.case.conditions.quarantine.start == date(2021, 11, 14)
 
 
 def test_reopening_shows_every_stored_value(open_wizard: OpenWizard) -> None:

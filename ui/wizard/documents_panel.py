@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -44,6 +43,8 @@ from core.findings import Severity
 from i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from core.documents.export import ExportResult
     from ui.controller import CaseController
 
@@ -53,7 +54,15 @@ LANGUAGE_NAMES = {"nb": N_("Norwegian Bokmål"), "nn": N_("Norwegian Nynorsk")}
 
 #: Shows the print dialog for a printer and a page count; True means "print".  Replaceable so
 #: tests (and a future print preview) never block on a modal dialog.
-AskPrinter = Callable[[QPrinter, "QWidget | None", int], bool]
+AskPrinter = Callable[["QPrinter", "QWidget | None", int], bool]
+
+
+def _system_print_dialog(printer: QPrinter, parent: QWidget | None, pages: int) -> bool:
+    """The platform's print dialog.  Qt's print support and QtPdf load only when printing
+    (about 2 MiB and 20 ms that a session without printing never pays)."""
+    from ui.printing import ask_printer
+
+    return ask_printer(printer, parent, pages, _("Print consent"))
 
 
 @dataclass
@@ -160,11 +169,8 @@ class DocumentsPanel(QWidget):
         self.export_dir = str(initial_folder) if initial_folder else export_dir
         #: Called with the folder after a successful export, to keep it in the settings.
         self.remember_folder = remember_folder
-        from ui.printing import ask_printer
-
         #: The print dialog (see :data:`AskPrinter`).
-        self.ask_printer: AskPrinter = lambda printer, parent, pages: ask_printer(
-            printer, parent, pages, _("Print consent"))
+        self.ask_printer: AskPrinter = _system_print_dialog
         self._thread: QThread | None = None
         self._worker: _ExportWorker | None = None
         self._export_folder: Path | None = None
@@ -364,7 +370,7 @@ class DocumentsPanel(QWidget):
             QApplication.restoreOverrideCursor()
         printed = [PrintedDocument(info.kind, info.language, info.document_id, info.sha256, n)
                    for (info, _data), n in zip(documents, pages, strict=True) if n]
-        target = "file" if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat else (
+        target = "file" if printer.outputFormat() == printer.OutputFormat.PdfFormat else (
             "printer")
         for info in printed:
             self._audit("print", self._print_details(info, printer.copyCount(), target))

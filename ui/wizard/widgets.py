@@ -263,14 +263,23 @@ class _CalendarButton(QToolButton):
         self.setAccessibleName(_("Choose the date in a calendar"))
         self.setToolTip(_("Choose the date in a calendar"))
         self._menu = QMenu(self)
-        self.calendar = QCalendarWidget(self._menu)
-        self.calendar.setGridVisible(True)
-        action = QWidgetAction(self._menu)
-        action.setDefaultWidget(self.calendar)
-        self._menu.addAction(action)
+        self._calendar: QCalendarWidget | None = None
+        # The calendar is made when first opened: a case has eight date fields, and eight
+        # calendars (each a table view, menus and buttons) cost 2 MiB that typing never uses.
+        self._menu.aboutToShow.connect(lambda: self.calendar)
         self.setMenu(self._menu)
-        self.calendar.clicked.connect(self._choose)
-        self.calendar.activated.connect(self._choose)
+
+    @property
+    def calendar(self) -> QCalendarWidget:
+        if self._calendar is None:
+            self._calendar = QCalendarWidget(self._menu)
+            self._calendar.setGridVisible(True)
+            action = QWidgetAction(self._menu)
+            action.setDefaultWidget(self._calendar)
+            self._menu.addAction(action)
+            self._calendar.clicked.connect(self._choose)
+            self._calendar.activated.connect(self._choose)
+        return self._calendar
 
     def _choose(self, day: QDate) -> None:
         self._menu.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from core.storage import (
     ExportedDocument,
     Store,
 )
-from core.storage.store import head_revision
+from core.storage.store import SCHEMA_HEAD, NewerSchemaError, head_revision
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 
@@ -174,3 +176,62 @@ def test_reopen_sees_everything(store_url: str, tmp_path: Path) -> None:
     assert again.load(case.id).case == case
     assert again.schema_revision() == head_revision()
     again.close()
+
+
+def test_schema_head_matches_alembic() -> None:
+    """``SCHEMA_HEAD`` lets a current database open without Alembic; a new migration must
+    move it too, or every start would take the slow path (and a test here would not notice)."""
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_a_current_database_opens_without_alembic(store_url: str, tmp_path: Path) -> None:
+    """Only a new or older database loads Alembic (and Mako) to migrate; a current one is
+    recognised by its ``alembic_version`` row alone."""
+    Store.open(store_url, data_dir=tmp_path).close()  # created and migrated here
+    code = ("import sys; from pathlib import Path; from core.storage import Store; "
+            f"Store.open({store_url!r}, data_dir=Path({str(tmp_path)!r})); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'mako'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_a_database_at_another_revision_still_goes_through_alembic(tmp_path: Path) -> None:
+    """The fast path is taken only at exactly ``SCHEMA_HEAD``: any other revision is Alembic's
+    to judge (older ones are migrated: ``test_sqlite_file``'s 0001 fixture)."""
+    store = Store.open(data_dir=tmp_path)
+    case = _case()
+    store.save(case)
+    store.close()
+    import sqlite3
+
+    db = next(tmp_path.glob("*.sqlite3"))
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (SCHEMA_HEAD,)]
+        raw.execute("UPDATE alembic_version SET version_num = 'ffff'")
+    with pytest.raises(NewerSchemaError):  # unknown revision: Alembic is asked, and refuses
+        Store.open(data_dir=tmp_path)
+
+
+def test_tables_match_the_migrated_schema(store_url: str, tmp_path: Path) -> None:
+    """The store's Core tables (``core.storage.tables``) describe exactly the schema the
+    migrations build: Alembic's autogenerate finds nothing to add, drop or change."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from core.storage.tables import metadata
+
+    store = Store.open(store_url, data_dir=tmp_path)
+    try:
+        with store.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, metadata)
+            dialect = connection.dialect.name
+    finally:
+        store.close()
+    if dialect == "sqlite":  # 0005 leaves this VARCHAR(255) on SQLite, which ignores lengths
+        differences = [d for d in differences
+                       if not (isinstance(d, list) and len(d) == 1 and d[0][0] == "modify_type"
+                               and d[0][2:4] == ("export_documents", "file_name"))]
+    assert differences == []
