@@ -20,6 +20,7 @@ import i18n
 from i18n import _
 
 if TYPE_CHECKING:
+    from core import instance_lock
     from ui.idle_lock import IdleLock
     from ui.recovery_dialog import RecoveryChoice, RecoveryDialog
     from ui.start_window import StartWindow
@@ -166,28 +167,25 @@ def run(args: argparse.Namespace) -> int:
     install_translator(app)
     sys.excepthook = _excepthook
 
-    from core import instance_lock
-
-    try:
-        # Kept for the whole process: a second Rekvirent on the same data is refused.
-        lock = instance_lock.acquire(Path(data_dir))
-    except instance_lock.InstanceLockError as exc:
-        QMessageBox.warning(None, _("Rekvirent is already open"), str(exc))
-        return 1
-    if lock.previous is not None:
-        log.info("The previous session ended without closing (crash or power loss).")
-
     from ui.start_window import StartWindow
 
     window = StartWindow(data_dir=Path(data_dir), database_url=args.database)
     if os.environ.get("REKVIRENT_BENCH_FIRST_PAINT"):
         hook = _FirstPaint(window)
         window.installEventFilter(hook)
-    # The heavy parts (settings model, integrity check, SQLAlchemy, Alembic) run once the
-    # window is on screen.
+    held: list[instance_lock.InstanceLock] = []
+
+    # The instance lock, the settings model, the integrity check, SQLAlchemy: all once the
+    # window is on screen.  Nothing touches the data folder before the lock is held.
     def after_first_paint() -> None:
         from core.settings import load_settings
 
+        lock = take_instance_lock(Path(data_dir))
+        if lock is None:
+            window.close()
+            app.exit(1)
+            return
+        held.append(lock)
         idle = _install_idle_lock(app, window, Path(data_dir),
                                   load_settings(Path(data_dir)).idle_lock_minutes)
         window.settings_saved.connect(lambda saved: idle.set_minutes(saved.idle_lock_minutes))
@@ -198,11 +196,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         return int(app.exec())
     finally:
-        lock.release()
+        for lock in held:
+            lock.release()
         from ui.settings_dialog import restart_command, restart_requested
 
-        if restart_requested():  # a new UI language: start again, now that the lock is free
+        if held and restart_requested():  # a new UI language: start again, lock now free
             os.execv(sys.executable, [sys.executable, *restart_command(sys.argv)])
+
+
+def take_instance_lock(data_dir: Path) -> instance_lock.InstanceLock | None:
+    """The data folder's instance lock, kept for the whole process; None (after telling the
+    user) when another Rekvirent already has the folder open."""
+    from core import instance_lock
+
+    try:
+        lock = instance_lock.acquire(data_dir)
+    except instance_lock.InstanceLockError as exc:
+        QMessageBox.warning(None, _("Rekvirent is already open"), str(exc))
+        return None
+    if lock.previous is not None:
+        log.info("The previous session ended without closing (crash or power loss).")
+    return lock
 
 
 def _install_idle_lock(app: QApplication, window: StartWindow, data_dir: Path,

@@ -14,10 +14,10 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -55,7 +55,17 @@ if TYPE_CHECKING:
     from ui.wizard.window import WizardWindow
 
 log = logging.getLogger(__name__)
-OSLO = ZoneInfo("Europe/Oslo")
+
+
+@cache
+def _oslo() -> tzinfo:
+    """Norwegian time for the list (read from the tz database when first needed, not at
+    start-up)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Oslo")
+
+
 STATUS_WORDS = {"draft": N_("Draft"), "ready": N_("Ready"), "exported": N_("Exported")}
 SEARCH_DELAY_MS = 150
 #: The daily backup waits until the list has been usable for a moment.
@@ -108,7 +118,7 @@ class DraftTableModel(QAbstractTableModel):
 
 
 def _local(moment: datetime) -> str:
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(_oslo()).strftime("%d.%m.%Y %H:%M")
 
 
 class StartWindow(QMainWindow):

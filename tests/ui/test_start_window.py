@@ -77,3 +77,31 @@ def test_window_appears_before_sqlalchemy_is_imported(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, env=env)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_second_instance_is_told_and_opens_nothing(tmp_path: Path) -> None:
+    """The instance lock is taken right after the first paint, before anything in the data
+    folder is touched: a second Rekvirent on the same folder says so and exits with 1."""
+    from core import instance_lock
+
+    lock = instance_lock.acquire(tmp_path)
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from ui import app\n"
+        "from PySide6.QtWidgets import QMessageBox\n"
+        "told = []\n"
+        "QMessageBox.warning = staticmethod(lambda parent, title, text: told.append(title))\n"
+        "import argparse\n"
+        f"args = argparse.Namespace(data_dir={str(tmp_path)!r}, database=None, language='nb')\n"
+        "result = app.run(args)\n"
+        "print('RESULT', result, told, 'sqlalchemy' in sys.modules)\n"
+    )
+    try:
+        before = sorted(p.name for p in tmp_path.iterdir())
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+        assert "RESULT 1 ['Rekvirent er allerede åpen'] False" in result.stdout, (
+            result.stdout + result.stderr)
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # no database made
+    finally:
+        lock.release()
