@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 _DOSE = re.compile(r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*(?:mg)?\s*$", re.IGNORECASE)
 
@@ -24,8 +28,9 @@ def parse_dose(text: str) -> Decimal | None:
     return value
 
 
-def format_dose(value: Decimal, locale: str = "nb_NO") -> str:
-    """``Decimal("7.5")`` → ``"7,5 mg"`` in Norwegian (babel, with a no-break space)."""
+def format_dose(value: Decimal, locale: str | Locale = "nb_NO") -> str:
+    """``Decimal("7.5")`` → ``"7,5 mg"`` in Norwegian (babel, with a no-break space);
+    ``locale`` is a locale name or an already parsed babel ``Locale``."""
     from babel.numbers import format_decimal
 
     return f"{format_decimal(value.normalize(), locale=locale)}\u00a0mg"

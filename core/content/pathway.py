@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 Lang = Literal["nb", "nn", "en"]
@@ -192,8 +193,12 @@ class Pathway:
     def key(self) -> tuple[str, int]:
         return (self.id, self.version)
 
+    @cached_property
+    def _drugs_by_id(self) -> dict[str, Drug]:
+        return {d.id: d for d in self.drugs}
+
     def drug(self, drug_id: str) -> Drug | None:
-        return next((d for d in self.drugs if d.id == drug_id), None)
+        return self._drugs_by_id.get(drug_id)
 
     def substance(self, substance_id: str) -> Substance | None:
         return next((s for s in self.substances if s.id == substance_id), None)

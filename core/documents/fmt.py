@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core.case import Medication
@@ -11,7 +13,18 @@ from core.content.pathway import Pathway
 from core.dose import format_dose, parse_dose
 from i18n import BABEL_LOCALE, Language
 
+if TYPE_CHECKING:
+    from babel import Locale
+
 OSLO = ZoneInfo("Europe/Oslo")
+
+
+@cache
+def _locale(language: Language) -> Locale:
+    """The babel locale, parsed once (babel parses a locale name again on every call)."""
+    from babel import Locale
+
+    return Locale.parse(BABEL_LOCALE[language])
 
 
 def long_date(day: date | None, language: Language) -> str:
@@ -20,7 +33,7 @@ def long_date(day: date | None, language: Language) -> str:
         return ""
     from babel.dates import format_date
 
-    return str(format_date(day, format="long", locale=BABEL_LOCALE[language]))
+    return str(format_date(day, format="long", locale=_locale(language)))
 
 
 def date_time(moment: datetime | None, language: Language) -> str:
@@ -29,12 +42,12 @@ def date_time(moment: datetime | None, language: Language) -> str:
     local = moment.astimezone(OSLO) if moment.tzinfo else moment
     from babel.dates import format_time
 
-    time_text = format_time(local.time(), format="HH:mm", locale=BABEL_LOCALE[language])
+    time_text = format_time(local.time(), format="HH:mm", locale=_locale(language))
     return f"{long_date(local.date(), language)} {time_text}"
 
 
 def dose(value: Decimal | None, language: Language) -> str:
-    return "" if value is None else format_dose(value, BABEL_LOCALE[language])
+    return "" if value is None else format_dose(value, _locale(language))
 
 
 def drug_name(medication: Medication, pathway: Pathway, language: Language) -> str:
