@@ -1,7 +1,7 @@
 """The draft store: cases, export revisions, migrations and backups behind one small API.
 
 Any SQLAlchemy URL works (SQLite by default, PostgreSQL for clinics).  Each operation is one
-short session and one transaction.  SQLAlchemy is created with ``hide_parameters=True`` so no
+short connection and one transaction.  SQLAlchemy is created with ``hide_parameters=True`` so no
 patient data ever reaches a log line or an exception message.
 """
 
@@ -527,19 +527,19 @@ class Store:
     def _encrypt_plaintext_rows(self, cipher: FieldCipher) -> bool:
         """Seal every plaintext value and add the key check; False when another process
         encrypted the database first (then the key is verified against its check instead)."""
-        with self._translate_errors(), self._writing() as session:
+        with self._translate_errors(), self._writing() as connection:
             if not self._is_sqlite:  # one encrypting workstation at a time (SQLite: IMMEDIATE)
-                session.execute(text("LOCK TABLE key_check IN SHARE ROW EXCLUSIVE MODE"))
-            checks = {r.key_id: r.check_value for r in session.execute(
+                connection.execute(text("LOCK TABLE key_check IN SHARE ROW EXCLUSIVE MODE"))
+            checks = {r.key_id: r.check_value for r in connection.execute(
                 select(key_check.c.key_id, key_check.c.check_value))}
             if checks:
                 _verify_key(cipher, checks)
                 return False
             counts = [0, 0, 0]
             case_updates: builtins.list[dict[str, Any]] = []
-            case_ids = session.execute(select(cases.c.id)).scalars().all()
+            case_ids = connection.execute(select(cases.c.id)).scalars().all()
             for chunk in _chunks(case_ids):
-                for r in session.execute(
+                for r in connection.execute(
                         select(cases.c.id, cases.c.payload, cases.c.summary, cases.c.patient_name,
                                cases.c.masked_identity, cases.c.search_key)
                         .where(cases.c.id.in_(chunk))):
@@ -553,26 +553,26 @@ class Store:
                         cipher.encrypt_text(r.payload, _case_aad("payload", r.id)),
                     })
                 if case_updates:  # one executemany per chunk, by primary key
-                    session.execute(_UPDATE_CASE_BY_ID, [
+                    connection.execute(_UPDATE_CASE_BY_ID, [
                         {"b_id" if k == "id" else f"v_{k}": v for k, v in row.items()}
                         for row in case_updates])
                     counts[0] += len(case_updates)
                     case_updates.clear()
-            revision_ids = session.execute(select(export_revisions.c.id)).scalars().all()
+            revision_ids = connection.execute(select(export_revisions.c.id)).scalars().all()
             for chunk in _chunks(revision_ids):
-                for rev in session.execute(
+                for rev in connection.execute(
                         select(export_revisions.c.id, export_revisions.c.case_id,
                                export_revisions.c.revision, export_revisions.c.case_snapshot)
                         .where(export_revisions.c.id.in_(chunk))):
                     if not crypto.is_text_token(rev.case_snapshot):
-                        session.execute(update(export_revisions).where(
+                        connection.execute(update(export_revisions).where(
                             export_revisions.c.id == rev.id).values(
                             case_snapshot=cipher.encrypt_text(
                                 rev.case_snapshot, _snapshot_aad(rev.case_id, rev.revision))))
                         counts[1] += 1
-            document_ids = session.execute(select(export_documents.c.id)).scalars().all()
+            document_ids = connection.execute(select(export_documents.c.id)).scalars().all()
             for chunk in _chunks(document_ids, 20):
-                for d in session.execute(
+                for d in connection.execute(
                         select(export_documents.c.id, export_revisions.c.case_id,
                                export_revisions.c.revision, export_documents.c.kind,
                                export_documents.c.language, export_documents.c.sha256,
@@ -589,10 +589,10 @@ class Store:
                         doc_values["content"] = cipher.encrypt(
                             bytes(d.content), _document_aad("content", *place))
                     if doc_values:
-                        session.execute(update(export_documents).where(
+                        connection.execute(update(export_documents).where(
                             export_documents.c.id == d.id).values(**doc_values))
                         counts[2] += 1
-            session.execute(insert(key_check).values(
+            connection.execute(insert(key_check).values(
                 key_id=cipher.key_id_hex, created_at=datetime.now(UTC),
                 check_value=cipher.encrypt_text(KEY_CHECK_TEXT, _key_check_aad(cipher.key_id_hex))))
         log.info("Database encrypted: %d cases, %d export revisions, %d documents", *counts)
@@ -717,8 +717,8 @@ class Store:
             values.update(patient_name="", masked_identity="", search_key="")
         if who.name or who.hpr:  # clinic mode: the last editor
             values["editor_name"], values["editor_hpr"] = who.name or None, who.hpr or None
-        with self._translate_errors(), self._writing() as session:
-            current = session.execute(
+        with self._translate_errors(), self._writing() as connection:
+            current = connection.execute(
                 select(cases.c.version).where(cases.c.id == case.id)
             ).scalar_one_or_none()
             if current is None:
@@ -726,12 +726,12 @@ class Store:
                     raise ConflictError(_(
                         "The case has been deleted by another user or process."),
                                         case_id=case.id, expected_version=expected_version)
-                session.execute(insert(cases).values(
+                connection.execute(insert(cases).values(
                     id=case.id, version=1, created_at=case.created_at,
                     owner_name=who.name or None, owner_hpr=who.hpr or None, **values))
                 if created_action is not None:
                     self._append_audit(
-                        session, created_action, case.id, actor,
+                        connection, created_action, case.id, actor,
                         {**(details or {}), "replaced": False} if updated_action else details)
                 return 1, True
             if expected_version is not None and current != expected_version:
@@ -741,7 +741,7 @@ class Store:
                           stored=current, expected=expected_version),
                     case_id=case.id, stored_version=current, expected_version=expected_version,
                 )
-            result: Any = session.execute(
+            result: Any = connection.execute(
                 update(cases)
                 .where(cases.c.id == case.id, cases.c.version == current)
                 .values(version=current + 1, **values)
@@ -750,7 +750,7 @@ class Store:
                 raise ConflictError(_("The case was changed elsewhere at the same time."),
                                     case_id=case.id, expected_version=expected_version)
             if updated_action is not None:
-                self._append_audit(session, updated_action, case.id, actor,
+                self._append_audit(connection, updated_action, case.id, actor,
                                    {**(details or {}), "replaced": True})
             return current + 1, False
 
@@ -767,8 +767,8 @@ class Store:
         """The stored case (not audited: the store itself loads for duplicate/export; use
         :meth:`open_case` when a person opens a draft)."""
         try:
-            with self.engine.connect() as session:
-                row = session.execute(
+            with self.engine.connect() as connection:
+                row = connection.execute(
                     select(cases.c.payload, cases.c.version, cases.c.step, cases.c.owner_name,
                            cases.c.owner_hpr, cases.c.editor_name, cases.c.editor_hpr)
                     .where(cases.c.id == case_id)
@@ -849,12 +849,12 @@ class Store:
     def set_clinic_setting(self, key: str, value: Any, *, actor: Actor | None = None) -> None:
         who = actor if actor is not None else self._actor
         encoded = json.dumps(value)
-        with self._translate_errors(), self._writing() as session:
-            changed: Any = session.execute(
+        with self._translate_errors(), self._writing() as connection:
+            changed: Any = connection.execute(
                 update(clinic_settings).where(clinic_settings.c.key == key)
                 .values(value=encoded, updated_at=datetime.now(UTC), updated_by=who.name or None))
             if changed.rowcount == 0:
-                session.execute(insert(clinic_settings).values(
+                connection.execute(insert(clinic_settings).values(
                     key=key, value=encoded, updated_at=datetime.now(UTC),
                     updated_by=who.name or None))
 
@@ -945,22 +945,22 @@ class Store:
 
     def _remove(self, case_id: str, action: str, actor: Actor | None,
                 details: dict[str, Any]) -> None:
-        with self._translate_errors(), self._writing() as session:
+        with self._translate_errors(), self._writing() as connection:
             revision_ids = select(export_revisions.c.id).where(
                 export_revisions.c.case_id == case_id)
-            exports = session.execute(
+            exports = connection.execute(
                 select(func.count()).select_from(export_revisions)
                 .where(export_revisions.c.case_id == case_id)
             ).scalar_one()
-            session.execute(delete(export_documents).where(
+            connection.execute(delete(export_documents).where(
                 export_documents.c.revision_id.in_(revision_ids)))
-            session.execute(delete(export_revisions).where(
+            connection.execute(delete(export_revisions).where(
                 export_revisions.c.case_id == case_id))
-            result: Any = session.execute(delete(cases).where(cases.c.id == case_id))
+            result: Any = connection.execute(delete(cases).where(cases.c.id == case_id))
             if result.rowcount == 0:
                 raise CaseNotFound(_("No case with id {case_id} was found.").format(
                     case_id=repr(case_id[:32])))
-            self._append_audit(session, action, case_id, actor, {**details, "exports": exports})
+            self._append_audit(connection, action, case_id, actor, {**details, "exports": exports})
 
     # ---- exports -------------------------------------------------------------------------
 
@@ -975,30 +975,30 @@ class Store:
         case.status = "exported"
         snapshot = casefile.dumps(case)
         payload = self._seal(snapshot, _case_aad("payload", case_id))
-        with self._translate_errors(), self._writing() as session:
-            last = session.execute(
+        with self._translate_errors(), self._writing() as connection:
+            last = connection.execute(
                 select(func.max(export_revisions.c.revision))
                 .where(export_revisions.c.case_id == case_id)
             ).scalar_one()
             revision = (last or 0) + 1
-            revision_id = session.execute(insert(export_revisions).values(
+            revision_id = connection.execute(insert(export_revisions).values(
                 case_id=case_id, revision=revision, exported_at=datetime.now(UTC),
                 pathway_id=case.pathway_id, pathway_version=case.pathway_version,
                 case_snapshot=self._seal(snapshot, _snapshot_aad(case_id, revision)),
             ).returning(export_revisions.c.id)).scalar_one()
             for doc in documents:
                 place = (case_id, revision, doc.kind, doc.language, doc.sha256)
-                session.execute(insert(export_documents).values(
+                connection.execute(insert(export_documents).values(
                     revision_id=revision_id, kind=doc.kind, language=doc.language,
                     file_name=self._seal(doc.file_name, _document_aad("file_name", *place)),
                     sha256=doc.sha256,
                     content=self._seal_bytes(doc.content, _document_aad("content", *place)),
                 ))
-            session.execute(
+            connection.execute(
                 update(cases).where(cases.c.id == case_id)
                 .values(status="exported", payload=payload, version=cases.c.version + 1)
             )
-            self._append_audit(session, "export", case_id, actor, {
+            self._append_audit(connection, "export", case_id, actor, {
                 "revision": revision,
                 "documents": [{"kind": d.kind, "language": d.language, "sha256": d.sha256,
                                "bytes": len(d.content)} for d in documents],
@@ -1006,23 +1006,23 @@ class Store:
             return revision
 
     def list_exports(self, case_id: str) -> builtins.list[ExportRevision]:
-        with self.engine.connect() as session:
-            rows = session.execute(
+        with self.engine.connect() as connection:
+            rows = connection.execute(
                 select(export_revisions.c.revision).where(export_revisions.c.case_id == case_id)
                 .order_by(export_revisions.c.revision)
             ).scalars().all()
         return [self.load_export(case_id, r) for r in rows]
 
     def load_export(self, case_id: str, revision: int) -> ExportRevision:
-        with self.engine.connect() as session:
-            row = session.execute(
+        with self.engine.connect() as connection:
+            row = connection.execute(
                 select(export_revisions).where(export_revisions.c.case_id == case_id,
                                                export_revisions.c.revision == revision)
             ).one_or_none()
             if row is None:
                 raise CaseNotFound(_("Export {revision} of the case was not found.").format(
                     revision=revision))
-            docs = session.execute(
+            docs = connection.execute(
                 select(export_documents).where(export_documents.c.revision_id == row.id)
                 .order_by(export_documents.c.id)
             ).all()
@@ -1055,12 +1055,12 @@ class Store:
         """Append one audit entry in its own transaction (for what the caller does: print,
         copy to the clipboard, restore…).  ``details`` holds only ids, kinds, hashes and
         counts (see :data:`core.audit.DETAIL_KEYS`); anything else raises ``ValueError``."""
-        with self._translate_errors(), self._writing() as session:
-            return self._append_audit(session, action, case_id, actor, details)
+        with self._translate_errors(), self._writing() as connection:
+            return self._append_audit(connection, action, case_id, actor, details)
 
-    def _append_audit(self, session: Connection, action: str, case_id: str | None,
+    def _append_audit(self, connection: Connection, action: str, case_id: str | None,
                       actor: Actor | None, details: Mapping[str, Any] | None) -> AuditEntry:
-        """Add the next entry to the chain inside ``session``'s transaction.
+        """Add the next entry to the chain inside ``connection``'s transaction.
 
         The head row is locked first (``FOR UPDATE``; on SQLite the transaction already holds
         the write lock from ``BEGIN IMMEDIATE``), so concurrent writers queue up instead of
@@ -1070,7 +1070,7 @@ class Store:
         audit_chain.check_case_id(case_id)
         details_text = audit_chain.encode_details(details)
         who = actor if actor is not None else self._actor
-        head = session.execute(
+        head = connection.execute(
             select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
             .with_for_update()
         ).one_or_none()
@@ -1084,12 +1084,12 @@ class Store:
             seq=seq, at=at, actor=who.name, actor_hpr=who.hpr, workstation=self._workstation,
             action=action, case_id=case_id, details=details_text, prev_hash=head.hash,
         )
-        session.execute(insert(audit_log).values(
+        connection.execute(insert(audit_log).values(
             seq=seq, at=at, actor=who.name, actor_hpr=who.hpr, workstation=self._workstation,
             action=action, case_id=case_id, details=details_text, prev_hash=head.hash,
             hash=digest,
         ))
-        moved: Any = session.execute(
+        moved: Any = connection.execute(
             update(audit_head).where(audit_head.c.id == 1, audit_head.c.seq == head.seq)
             .values(seq=seq, hash=digest)
         )
@@ -1105,8 +1105,8 @@ class Store:
         statement = select(audit_log).order_by(audit_log.c.seq)
         if case_id is not None:
             statement = statement.where(audit_log.c.case_id == case_id)
-        with self._translate_errors(), self.engine.connect() as session:
-            rows = session.execute(statement).all()
+        with self._translate_errors(), self.engine.connect() as connection:
+            rows = connection.execute(statement).all()
             return [
                 AuditEntry(seq=r.seq, at=_aware(r.at).astimezone(UTC), actor=r.actor,
                            actor_hpr=r.actor_hpr, workstation=r.workstation, action=r.action,
