@@ -16,6 +16,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from typing import Any, assert_never
 
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -221,18 +221,41 @@ def _pdf_date(moment: datetime) -> str:
 def _qr_code(payload: str) -> _QrCode:
     """The QR code (medium error correction, QR_SIZE square) as one filled PDF path.
 
-    The widget encodes the payload once per render (``draw()`` costs 2–7 ms, more for long
-    payloads).  Its dark runs are then written as one path of rectangles — one fill for the
-    whole code — instead of being rendered as a Drawing, where every run became a separate
-    graphics-state block formatted number by number (another 2–3 ms per document).
+    The widget's encoder runs once per render (2–7 ms, more for long payloads).  Its dark runs
+    are written as one path of rectangles — one fill for the whole code — instead of being
+    rendered as a Drawing, where every run became a separate graphics-state block formatted
+    number by number (another 2–3 ms per document).  The runs are the ones
+    ``QrCodeWidget.draw()`` makes (``test_qr_path_is_the_widgets_drawing`` compares them),
+    without building its shape objects (~1 ms).
     """
     widget = QrCodeWidget(payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE,
                           barBorder=0)
-    runs = [shape for shape in widget.draw().contents
-            if isinstance(shape, Rect) and shape.fillColor is not None]
-    path = "\n".join(f"{_num(r.x)} {_num(r.y)} {_num(r.width)} {_num(r.height)} re"
-                     for r in runs)
-    return _QrCode(f"{path}\nf" if runs else "")
+    return _QrCode(_qr_path(widget))
+
+
+def _qr_path(widget: QrCodeWidget) -> str:
+    """``x y w h re`` for each horizontal run of dark modules, then one fill; as
+    ``QrCodeWidget.draw()`` places them (border, centring, rows from the top)."""
+    qr = widget.qr
+    qr.make()
+    count = qr.getModuleCount()
+    border = widget.barBorder
+    width, height = widget.barWidth, widget.barHeight
+    side = float(min(width, height))
+    box = side / (count + border * 2.0)
+    offset_x = widget.x + (width - side) / 2.0
+    offset_y = widget.y + (side - height) / 2.0
+    rects = []
+    for r, row in enumerate(qr.modules):
+        c = 0
+        for dark, run in itertools.groupby(map(bool, row)):
+            length = len(list(run))
+            if dark:
+                rects.append(f"{_num(offset_x + (c + border) * box)} "
+                             f"{_num(offset_y + height - (r + border + 1) * box)} "
+                             f"{_num(length * box)} {_num(box)} re")
+            c += length
+    return "\n".join(rects) + "\nf" if rects else ""
 
 
 def _num(value: float) -> str:

@@ -316,15 +316,33 @@ def test_no_qr_without_payload() -> None:
 
 def test_qr_is_encoded_once_per_render(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    original = QrCodeWidget.draw
+    original = qrencoder.QRCode.make
 
-    def counting_draw(self: QrCodeWidget) -> object:
-        calls.append(self.value)
-        return original(self)
+    def counting_make(self: qrencoder.QRCode, *args: Any, **kwargs: Any) -> object:
+        calls.append(b"".join(d.data for d in self.dataList).decode())
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(QrCodeWidget, "draw", counting_draw)
+    monkeypatch.setattr(qrencoder.QRCode, "make", counting_make)
     render(long_document(qr_payload=PAYLOAD))
     assert calls == [PAYLOAD]
+
+
+@pytest.mark.parametrize("payload", [PAYLOAD, "x", "rekvirent:" + "Å" * 120, "0" * 300])
+@pytest.mark.parametrize("size", [QR_SIZE, 40.0])
+def test_qr_path_is_the_widgets_drawing(payload: str, size: float) -> None:
+    """The path is exactly the dark rectangles ``QrCodeWidget.draw()`` would draw."""
+    from reportlab.graphics.shapes import Rect
+
+    from core.pdf.render import _num, _qr_path
+
+    def widget() -> QrCodeWidget:
+        return QrCodeWidget(payload, barLevel="M", barWidth=size, barHeight=size, barBorder=0)
+
+    drawn = [shape for shape in widget().draw().contents
+             if isinstance(shape, Rect) and shape.fillColor is not None]
+    expected = [f"{_num(r.x)} {_num(r.y)} {_num(r.width)} {_num(r.height)} re" for r in drawn]
+    assert len(expected) > 20
+    assert _qr_path(widget()) == "\n".join(expected) + "\nf"
 
 
 # --- metadata and determinism ------------------------------------------------------------------
