@@ -176,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
     held: list[instance_lock.InstanceLock] = []
 
     # The instance lock, the settings model, the integrity check, SQLAlchemy: all once the
-    # window is on screen.  Nothing touches the data folder before the lock is held.
+    # window is on screen.  Before the lock only the language is read from settings.json;
+    # nothing is written and the database is not opened until the lock is held.
     def after_first_paint() -> None:
         from core.settings import load_settings
 
