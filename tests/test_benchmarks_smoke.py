@@ -107,6 +107,16 @@ def test_launch_figures(tmp_path: Path) -> None:
     assert listed.median_ms > 0 and listed.floor_ms
 
 
+def test_memory_figure(tmp_path: Path) -> None:
+    """The session's own peak (not its parent's), on an existing database, nine steps."""
+    [figure] = bench.bench_memory(tmp_path)
+    assert figure.name.startswith("peak memory") and figure.floor_ms
+    assert 0 < figure.floor_ms < figure.median_ms  # MiB here, in the *_ms fields
+    assert "existing database" in figure.note and "9 steps visited" in figure.note
+    assert "first start (creates the database)" in figure.note
+    assert (tmp_path / "memory" / "key.json").exists()
+
+
 def test_ui_session(qtbot: QtBot, tmp_path: Path) -> None:
     from benchmarks.ui_session import full_session, measure_session
 
