@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -20,6 +19,7 @@ from core.documents.model import Paragraph, Section
 from core.pdf import render
 from core.pdf.render import FONT_DIR
 from tests.core.test_pdf_render import make_document
+from tests.json_strings import json_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Letters of names in Folkeregisteret's Latin alphabet (Norwegian, Sami, and common European
@@ -34,20 +34,9 @@ def _cmap(file_name: str) -> frozenset[int]:
     return frozenset(TTFont("probe", str(FONT_DIR / file_name)).face.charToGlyph)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def _product_texts() -> Iterator[tuple[str, str]]:
     for path in sorted((ROOT / "resources").glob("**/*.json")):
-        for text in _strings(json.loads(path.read_text(encoding="utf-8"))):
+        for text in json_strings(json.loads(path.read_text(encoding="utf-8"))):
             yield path.relative_to(ROOT).as_posix(), text
     for path in sorted((ROOT / "i18n").glob("*/LC_MESSAGES/*.po")):
         with path.open("rb") as file:

@@ -36,6 +36,7 @@ from core.case import Case
 from core.content import load_library
 from core.steps import STEP_IDS
 from i18n.build import POT
+from tests.json_strings import json_strings
 from ui.qt_i18n import install_translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,17 +134,6 @@ def pseudo_ui(qapp: QApplication) -> Iterator[None]:
     yield
     qapp.removeTranslator(translator)
     i18n.set_language("nb")
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _english_content() -> list[str]:
@@ -262,7 +252,7 @@ def test_wizard_steps_in_pseudo_language(pseudo_ui: None, qtbot: QtBot, example:
     for index, step in enumerate(STEP_IDS):
         window.show_step(index, save=False)
         _settle()
-        known = _pattern([*_english_content(), *_strings(json.loads(example.read_text(
+        known = _pattern([*_english_content(), *json_strings(json.loads(example.read_text(
             encoding="utf-8"))), *(f.message for f in controller.findings)])
         problems += problems_in(window, known, f"{example.stem}/{step}")
         page = window.page(step)
@@ -311,7 +301,7 @@ def test_start_window_in_pseudo_language(pseudo_ui: None, desktop_keyring: None,
     qtbot.waitExposed(window)
     window.open_storage()
     _settle()
-    known = _pattern(s for case in cases for s in _strings(case.model_dump(mode="json")))
+    known = _pattern(s for case in cases for s in json_strings(case.model_dump(mode="json")))
     problems = problems_in(window, known, "start")
     for column in range(window.model.columnCount()):
         header = str(window.model.headerData(column, Qt.Orientation.Horizontal))

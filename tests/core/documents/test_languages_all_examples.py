@@ -10,7 +10,6 @@ notice that it is a translation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from core.documents.model import Document, to_text
 from core.documents.treatment_plan import treatment_plan
 from core.pdf import render
 from tests.core.documents.conftest import EXAMPLE_NAMES, TODAY, load_example
+from tests.json_strings import json_strings
 
 FIXED = datetime(2021, 11, 15, 12, 0, tzinfo=UTC)
 WORD = re.compile(r"[a-zæøåòéA-ZÆØÅ]+")
@@ -54,21 +54,10 @@ def _pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
     return _flat("\n".join(page.extract_text() or "" for page in PdfReader(path).pages))
 
 
-def _case_strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        if value.strip():
-            yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _case_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _case_strings(item)
-
-
 def _without_free_text(text: str, case: Case, pathway: Pathway, language: str) -> str:
     """``text`` minus what the doctor typed and the official (bokmål) title of the rule."""
-    pieces = sorted({_flat(s) for s in _case_strings(case.model_dump(mode="json"))},
+    pieces = sorted({_flat(s) for s in json_strings(case.model_dump(mode="json"))
+                     if s.strip()},
                     key=len, reverse=True)
     pieces.append(_flat(pathway.legal_basis.reference.get(language)))
     for piece in pieces:
