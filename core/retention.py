@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from core.audit import Actor
-    from core.storage.store import Store
+    from core.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def upcoming(store: Store, now: datetime, days: int = DEFAULT_RETENTION_DAYS,
 def purge_due(store: Store, now: datetime, days: int = DEFAULT_RETENTION_DAYS,
               actor: Actor | None = None) -> PurgeResult:
     """Purge every due case; then make sure no copy is left in the WAL or in old backups."""
-    from core.storage.store import StorageError
+    from core.storage import StorageError
 
     items = due(store, now, days)
     if not items:

@@ -9,13 +9,13 @@ retries on the next change or on :meth:`save_now` — what the GP typed is never
 Clinic mode adds two ways a save can fail:
 
 * **Edit conflict** — another doctor saved the case after this window loaded it
-  (:class:`~core.storage.store.ConflictError`).  The controller loads the stored version,
+  (:class:`~core.storage.errors.ConflictError`).  The controller loads the stored version,
   lists the differences (:mod:`core.diff`) and asks :attr:`resolve_conflict` (by default the
   conflict dialog): *reload* the saved version (the GP's own version is first saved as a
   separate copy), keep the GP's version *as a copy* (a new case owned by them, which this
   window then edits), or decide *later* (nothing is written; the window keeps the GP's
   version).  Never a silent overwrite.
-* **Connection lost** — the server does not answer (:class:`~core.storage.store.ConnectionLost`).
+* **Connection lost** — the server does not answer (:class:`~core.storage.errors.ConnectionLost`).
   The case stays dirty in the window, :attr:`connection_lost` is set (the wizard shows a
   banner), and saving is retried with growing pauses (:data:`RETRY_DELAYS_S`) until it works.
 """
@@ -208,7 +208,7 @@ class CaseController(QObject):
             return True
         if self.store is None or self._resolving:
             return False
-        from core.storage.store import ConflictError, ConnectionLost
+        from core.storage import ConflictError, ConnectionLost
 
         # Handled after the except blocks: Qt signals emitted while an exception is being
         # handled can fail to find their slots (PySide6 6.12), and the dialog runs from here.
@@ -243,7 +243,7 @@ class CaseController(QObject):
 
     def _report(self, exc: Exception) -> None:
         """A failed store call (outside any ``except`` block: see :meth:`save_now`)."""
-        from core.storage.store import ConnectionLost
+        from core.storage import ConnectionLost
 
         if isinstance(exc, ConnectionLost):
             self._on_connection_lost(exc)
@@ -285,7 +285,7 @@ class CaseController(QObject):
     def _on_conflict(self, exc: Exception) -> bool:
         """Someone else saved the case: show what differs and let the GP choose."""
         from core.diff import differences
-        from core.storage.store import CaseNotFound
+        from core.storage import CaseNotFound
 
         assert self.store is not None
         self._resolving = True
@@ -325,7 +325,7 @@ class CaseController(QObject):
 
     def _save_copy_of_mine(self) -> StoredCase | None:
         """Store the window's version as a new case (owner: this doctor)."""
-        from core.storage.store import StoredCase
+        from core.storage import StoredCase
 
         assert self.store is not None
         copy = self.case.model_copy(deep=True)

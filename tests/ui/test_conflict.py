@@ -17,8 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from core.content.pathway import Pathway
 from core.diff import differences
-from core.storage import Store
-from core.storage.store import CaseNotFound, ConnectionLost
+from core.storage import CaseNotFound, ConnectionLost, Store
 from i18n import _
 from tests.ui.wizard_helpers import ModalAnswerer, OpenWizard, blank_case, wait_saved
 from ui.controller import CaseController, Conflict, ConflictChoice

@@ -27,8 +27,7 @@ from core.audit import (
     verify_chain,
 )
 from core.case import Case, Consultation, Medication, Patient
-from core.storage import ExportedDocument, StorageError, Store
-from core.storage.store import head_revision
+from core.storage import ExportedDocument, StorageError, Store, head_revision
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "db" / "rekvirent-0001.sqlite3"
 DOCTOR = Actor("Lege Syntetisk Legesen", "9144889")

@@ -23,16 +23,16 @@ from core.audit import Actor
 from core.case import Case, Consultation, Medication, Patient
 from core.diff import differences
 from core.settings import Settings, load_settings, save_settings
-from core.storage import ExportedDocument
-from core.storage.store import (
+from core.storage import (
     DRAFTS_VISIBLE_TO_ALL,
     ConflictError,
     ConnectionLost,
+    ExportedDocument,
     StorageError,
     Store,
-    _error_for,
     head_revision,
 )
+from core.storage.errors import error_for as _error_for
 from tests.memory_keyring import MemoryKeyring
 
 DOCTOR_A = ("Lege Anna Testesen", "9100001")

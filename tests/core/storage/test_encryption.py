@@ -15,8 +15,7 @@ from core import casefile
 from core.case import Case, Consultation, Medication, Patient
 from core.crypto import FieldCipher, new_key
 from core.keys import DataKey
-from core.storage import ExportedDocument, Store
-from core.storage.store import KeyMismatch, KeyRequired, UnreadableData
+from core.storage import ExportedDocument, KeyMismatch, KeyRequired, Store, UnreadableData
 
 MARKER = "zqxmarkør"  # casefold() leaves it as it is, so the search key would show it too
 

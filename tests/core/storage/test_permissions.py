@@ -96,7 +96,7 @@ def test_user_data_dir_is_created_and_kept_user_only(tmp_path: Path) -> None:
 
 def test_a_backup_is_user_only_before_any_data_goes_in(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.storage import store as store_module
+    from core.storage import backups as store_module
 
     store = Store.open(data_dir=tmp_path)
     store.save(Case())

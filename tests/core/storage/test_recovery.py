@@ -331,6 +331,6 @@ def test_database_path_follows_the_store(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_known_revisions_include_the_store_head() -> None:
-    from core.storage.store import head_revision
+    from core.storage import head_revision
 
     assert head_revision() in recovery.known_revisions()

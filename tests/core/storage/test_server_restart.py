@@ -25,7 +25,7 @@ import pytest
 
 from core import credentials
 from core.case import Case, Consultation, Patient
-from core.storage.store import ConnectionLost, LoginRefused, Store
+from core.storage import ConnectionLost, LoginRefused, Store
 from tests.memory_keyring import MemoryKeyring
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "pg-test-server.sh"

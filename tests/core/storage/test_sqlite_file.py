@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.case import Case, Patient
-from core.storage import NewerSchemaError, StorageError, Store
-from core.storage.store import head_revision
+from core.storage import NewerSchemaError, StorageError, Store, head_revision
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "db" / "rekvirent-0001.sqlite3"
 

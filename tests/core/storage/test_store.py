@@ -13,12 +13,14 @@ import pytest
 from core import casefile
 from core.case import Case, Consultation, Medication, Patient
 from core.storage import (
+    SCHEMA_HEAD,
     CaseNotFound,
     ConflictError,
     ExportedDocument,
+    NewerSchemaError,
     Store,
+    head_revision,
 )
-from core.storage.store import SCHEMA_HEAD, NewerSchemaError, head_revision
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 
