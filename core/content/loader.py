@@ -80,7 +80,7 @@ def load_pathway_file(path: Path, *, checked: frozenset[str] = frozenset()) -> P
 def _check_references(name: str, data: dict[str, Any]) -> None:
     """Cross-references the JSON Schema cannot express: ids unique, references resolvable."""
     for section in ("conditions", "substances", "assessment_options", "risk_points", "measures",
-                    "drugs", "combinations", "consent_items"):
+                    "drugs", "combinations", "consent_items", "admission_signs"):
         seen: set[str] = set()
         for index, item in enumerate(data[section]):
             if item["id"] in seen:
@@ -103,6 +103,24 @@ def _check_references(name: str, data: dict[str, Any]) -> None:
             if sub not in substances:
                 raise ContentError(name, f"combinations/{index}/substances/{j}",
                                    f"ukjent stoffgruppe {sub!r}")
+    risk_points = {p["id"] for p in data["risk_points"]}
+    for index, sign in enumerate(data["admission_signs"]):
+        if (sign["fact"] == "risk_point_high") != ("risk_point" in sign):
+            raise ContentError(name, f"admission_signs/{index}/risk_point",
+                               "hører til fact risk_point_high, og bare der")
+        if "risk_point" in sign and sign["risk_point"] not in risk_points:
+            raise ContentError(name, f"admission_signs/{index}/risk_point",
+                               f"ukjent risikopunkt {sign['risk_point']!r}")
+    kinds = [o["kind"] for o in data["quarantine_orders"]]
+    if sorted(kinds) != ["isolation", "quarantine"]:
+        raise ContentError(name, "quarantine_orders",
+                           "må ha nøyaktig én quarantine og én isolation")
+    criteria = sorted(c["key"] for c in data["forsvarlighet"]["criteria"])
+    if len(criteria) != len(set(criteria)):
+        raise ContentError(name, "forsvarlighet/criteria", "samme key er brukt to ganger")
+    ages = data["childbearing_age"]
+    if ages["min_years"] > ages["max_years"]:
+        raise ContentError(name, "childbearing_age/min_years", "er større enn max_years")
     keys = sorted(c["key"] for c in data["conditions"])
     if keys != ["dependence", "plan", "quarantine"]:
         raise ContentError(name, "conditions",
