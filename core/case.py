@@ -17,9 +17,17 @@ import re
 import unicodedata
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 
 #: Upper bounds that keep hostile or accidental input from exhausting memory or the PDF
 #: renderer, while leaving far more room than any real entry needs.
@@ -80,11 +88,17 @@ class _Model(BaseModel):
 # --------------------------------------------------------------------------------------
 
 
+Sex = Literal["female", "male"]
+
+
 class Patient(_Model):
     name: ShortText = ""
     #: Fødselsnummer, D-nummer, H-nummer or FH-nummer exactly as typed.
     identity_number: ShortText = ""
     birth_date: date | None = None
+    #: Recorded sex; None = take it from the identity number (numbers issued before 2032
+    #: carry it; FH-numbers and numbers from 2032 do not).  Used for the childbearing age.
+    sex: Sex | None = None
     phone: ShortText = ""
     address: ShortText = ""
     no_fixed_abode: bool = False
@@ -163,19 +177,60 @@ class SpecialistPlan(_Model):
 
 
 QuarantineKind = Literal["quarantine", "isolation"]
+#: Who ordered the quarantine or isolation.  ``not_ordered`` says explicitly that nobody did:
+#: the patient stays at home by own choice, which does not satisfy vilkår 3 (seed 004, 4.4).
+OrderedBy = Literal["municipal_doctor", "contact_tracing", "other", "not_ordered"]
+_BOOL = TypeAdapter(bool)
+
+
+def _deprecated_self_chosen(schema: dict[str, Any]) -> None:
+    """Files written before ``ordered_by_role`` existed carry ``self_chosen``; the schema keeps
+    accepting it so those files still validate (the model maps it on reading)."""
+    schema["properties"]["self_chosen"] = {
+        "type": "boolean", "deprecated": True,
+        "description": "Format 1 before issue 18: true means ordered_by_role 'not_ordered'.",
+    }
 
 
 class QuarantineCondition(_Model):
     """Vilkår 3 – quarantine or isolation ordered under the covid-19 regulation."""
 
+    model_config = ConfigDict(json_schema_extra=_deprecated_self_chosen)
+
     kind: QuarantineKind | None = None
+    #: The provision the order rests on (covid-19-forskriften § 4 or § 7).
     legal_reference: ShortText = ""
     start: date | None = None
     expected_end: date | None = None
+    #: Name of the doctor, team or authority that ordered it.
     ordered_by: ShortText = ""
     basis: ShortText = ""
-    #: True when the patient only stays home by own choice – that does not satisfy vilkår 3.
-    self_chosen: bool = False
+    ordered_by_role: OrderedBy | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_self_chosen(cls, data: Any) -> Any:
+        """Map the format-1 tick ``self_chosen`` (docs/case-format.md).
+
+        ``true`` meant "not ordered"; ``false`` with a name in ``ordered_by`` meant that this
+        person or body ordered it, which is kept as ``other`` (the old file could not say
+        which kind of orderer it was).  The key itself is not kept: it is never written again.
+        """
+        if not isinstance(data, dict) or "self_chosen" not in data:
+            return data
+        data = dict(data)
+        self_chosen = _BOOL.validate_python(data.pop("self_chosen"))
+        if data.get("ordered_by_role") is None:
+            if self_chosen:
+                data["ordered_by_role"] = "not_ordered"
+            elif isinstance(data.get("ordered_by"), str) and data["ordered_by"].strip():
+                data["ordered_by_role"] = "other"
+        return data
+
+    @property
+    def self_chosen(self) -> bool:
+        """True when nobody ordered it: the patient only stays at home by own choice."""
+        return self.ordered_by_role == "not_ordered"
 
 
 class LegalConditions(_Model):
@@ -200,7 +255,8 @@ class SubstanceUse(_Model):
     last_use: ShortText = ""
 
 
-PregnancyStatus = Literal["not_relevant", "not_pregnant", "possible", "pregnant"]
+#: ``unknown``: asked or considered, but not known yet (e.g. no test); None: not recorded.
+PregnancyStatus = Literal["not_relevant", "not_pregnant", "possible", "pregnant", "unknown"]
 
 
 class ClinicalFindings(_Model):
@@ -215,8 +271,17 @@ class ClinicalFindings(_Model):
     heart_disease: YesNoUnknown = "unknown"
     reduced_general_condition: YesNoUnknown = "unknown"
     pregnancy: PregnancyStatus | None = None
+    #: Ticked by the doctor; the rules also derive it from sex and age (pathway range).
     childbearing_age: bool = False
     other: LongText = ""
+    #: Pustevansker (seed 004 ch. 5: a reason to consider admission).
+    breathing_difficulty: YesNoUnknown = "unknown"
+    #: Serious somatic or psychiatric illness that complicates treatment with the
+    #: substitution drugs (seed 004 ch. 5: a reason to consider admission).
+    serious_somatic_illness: YesNoUnknown = "unknown"
+    serious_psychiatric_illness: YesNoUnknown = "unknown"
+    #: Which illness, and how it complicates the treatment.
+    comorbidity_note: LongText = ""
 
 
 # --------------------------------------------------------------------------------------
