@@ -171,3 +171,103 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
         casefile.write(target, Case())
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["sak.json"]
+
+
+# ---- messages a doctor can read (issue 18) ---------------------------------------------------
+
+@pytest.fixture
+def ui_language() -> Any:
+    """Set the UI language for one test and put bokmål back afterwards."""
+    import i18n
+
+    yield i18n.set_language
+    i18n.set_language("nb")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("nb", "ukjent felt; fjern det eller sjekk skrivemåten"),
+     ("nn", "ukjent felt; ta det bort eller sjekk stavinga"),
+     ("en", "unknown field; remove it or check the spelling")],
+)
+def test_a_nested_unknown_key_is_named_in_the_interface_language(
+        ui_language: Any, language: str, expected: str) -> None:
+    ui_language(language)
+    with pytest.raises(CaseFileError) as info:
+        casefile.loads(_doc(findings={"pustevansker": "ja"}))
+    assert info.value.field == "case.findings.pustevansker"
+    assert info.value.message == expected
+    assert str(info.value) == f"case.findings.pustevansker: {expected}"
+    assert "Extra inputs" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("case", "field", "nb"),
+    [({"patient": {"name": 5}}, "case.patient.name", "må være tekst"),
+     ({"patient": {"name": "x" * 5000}}, "case.patient.name", "er for lang: høyst 2000 tegn"),
+     ({"notes": "x" * 100_001}, "case.notes", "er for lang: høyst 100000 tegn"),
+     ({"medications": [{}] * 201}, "case.medications",
+      "har for mange oppføringer: høyst 200"),
+     ({"consultation": {"date": "2021-02-30"}}, "case.consultation.date",
+      "må være en gyldig dato (ÅÅÅÅ-MM-DD)"),
+     ({"conditions": {"plan": {"contacted_at": "igår"}}}, "case.conditions.plan.contacted_at",
+      "må være gyldig dato og klokkeslett (for eksempel 2021-11-15T09:30:00Z)"),
+     ({"findings": {"oxygen_saturation": 140}}, "case.findings.oxygen_saturation",
+      "må være høyst 100"),
+     ({"findings": {"pulse": "rask"}}, "case.findings.pulse", "må være et heltall"),
+     ({"consultation": {"exercise_mode": "kanskje"}}, "case.consultation.exercise_mode",
+      "må være true eller false"),
+     ({"findings": {"pregnancy": "kanskje"}}, "case.findings.pregnancy",
+      "er ikke blant de tillatte verdiene: 'not_relevant', 'not_pregnant', 'possible', "
+      "'pregnant', 'unknown'"),
+     ({"findings": []}, "case.findings", "må være et JSON-objekt"),
+     ({"medications": {}}, "case.medications", "må være en liste"),
+     ({"id": "../../etc/passwd"}, "case.id", "har ikke forventet form")],
+)
+def test_pydantic_messages_become_norwegian(case: dict[str, Any], field: str, nb: str) -> None:
+    with pytest.raises(CaseFileError) as info:
+        casefile.loads(_doc(**case))
+    assert (info.value.field, info.value.message) == (field, nb)
+
+
+def test_file_level_errors_are_translated(ui_language: Any) -> None:
+    ui_language("nn")
+    with pytest.raises(CaseFileError, match="fila er ikkje eit JSON-objekt"):
+        casefile.loads("[1]")
+    with pytest.raises(CaseFileError, match="ugyldig JSON i linje 1, kolonne 2"):
+        casefile.loads("{")
+    with pytest.raises(CaseFileError, match="nyare versjon av Rekvirent"):
+        casefile.loads('{"format": "rekvirent-case", "format_version": 99, "case": {}}')
+
+
+# ---- format 1 before issue 18 reads as it did ------------------------------------------------
+
+FORMAT_1 = ROOT / "tests" / "fixtures" / "case-format-1"
+
+
+def test_a_format_1_self_chosen_tick_means_not_ordered() -> None:
+    case = casefile.read(FORMAT_1 / "self-chosen.json")
+    assert case.conditions.quarantine.ordered_by_role == "not_ordered"
+    assert case.conditions.quarantine.self_chosen
+    assert "self_chosen" not in casefile.dumps(case)
+    assert casefile.loads(casefile.dumps(case)) == case
+
+
+def test_a_format_1_orderer_is_kept_as_someone_named() -> None:
+    case = casefile.read(FORMAT_1 / "ordered.json")
+    quarantine = case.conditions.quarantine
+    assert (quarantine.ordered_by_role, quarantine.ordered_by) == (
+        "other", "Kommuneoverlegen i Prøvestad")
+    assert not quarantine.self_chosen
+
+
+def test_format_1_files_still_validate_against_the_schema() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    for path in sorted(FORMAT_1.glob("*.json")):
+        jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), schema)
+
+
+def test_a_format_1_tick_that_is_not_a_boolean_is_refused() -> None:
+    with pytest.raises(CaseFileError) as info:
+        casefile.loads(_doc(conditions={"quarantine": {"self_chosen": "kanskje"}}))
+    assert info.value.field.startswith("case.conditions.quarantine")
