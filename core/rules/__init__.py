@@ -14,6 +14,7 @@ from core.content.pathway import Pathway
 from core.findings import Finding
 from core.rules import clinical, conditions, consent, medication, patient
 from core.rules.context import Deviation, RuleContext
+from core.rules.relevance import consultation_day
 from i18n import Language, translator
 
 _RULES = (
@@ -36,8 +37,9 @@ _RULES = (
 
 def _run(case: Case, pathway: Pathway, today: date | None, language: str) -> RuleContext:
     lang: Language = language if language in ("nb", "nn", "en") else "nb"  # type: ignore[assignment]
-    ctx = RuleContext(case=case, pathway=pathway, today=today or date.today(),
-                      t=translator(lang))
+    today = today or date.today()
+    ctx = RuleContext(case=case, pathway=pathway, today=today, t=translator(lang),
+                      consultation_day=consultation_day(case, today))
     for rule in _RULES:
         rule(ctx)
     return ctx
