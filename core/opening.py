@@ -260,8 +260,12 @@ def database_key_ids(database_file: Path) -> tuple[str, ...] | None:
 
     if not database_file.is_file():
         return None
+    # Without a -wal all of the database is in the file: read just the file (a plain
+    # read-only open would leave empty -wal/-shm files behind), as the start-up check does.
+    alone = not Path(f"{database_file}-wal").exists()
+    uri = f"{database_file.resolve().as_uri()}?mode=ro" + ("&immutable=1" if alone else "")
     try:
-        connection = sqlite3.connect(f"{database_file.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(uri, uri=True)
     except sqlite3.Error:
         return None
     try:

@@ -24,7 +24,6 @@ from tests.cli_support import (
     PASSPHRASE,
     Cli,
     all_files,
-    cli,  # noqa: F401 (fixture)
     passphrase_file,
     run_subprocess,
 )

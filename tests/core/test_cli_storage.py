@@ -9,7 +9,7 @@ import pytest
 
 from core import casefile
 from core.case import Case, Consultation, Patient
-from tests.cli_support import Cli, cli  # noqa: F401 (fixture)
+from tests.cli_support import Cli
 
 
 def _case_file(tmp_path: Path, name: str = "Åse Syntetisk Testesen") -> tuple[Case, Path]:
