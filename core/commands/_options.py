@@ -21,13 +21,16 @@ def global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> Non
                         help="språk i programmet (standard: innstillingene, ellers systemet)")
 
 
-def passphrase_file_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--passphrase-file", metavar="FIL", type=Path, default=None,
-        help="les passordfrasen til datamappens nøkkel fra FIL (for skript uten terminal). "
-             "Filen må tilhøre deg og bare kunne leses av deg (chmod 600); ett linjeskift "
-             "til slutt ignoreres. Uten valget spørres det i terminalen. En ny datamappe "
-             "uten nøkkelring får denne passordfrasen.")
+PASSPHRASE_FILE_HELP = (
+    "les passordfrasen til datamappens nøkkel fra FIL (for skript uten terminal). Filen må "
+    "tilhøre deg og bare kunne leses av deg (chmod 600); ett linjeskift til slutt ignoreres. "
+    "Uten valget spørres det i terminalen. En ny datamappe uten nøkkelring får denne "
+    "passordfrasen.")
+
+
+def passphrase_file_option(parser: argparse.ArgumentParser, *,
+                           help: str = PASSPHRASE_FILE_HELP) -> None:
+    parser.add_argument("--passphrase-file", metavar="FIL", type=Path, default=None, help=help)
 
 
 def data_options(parser: argparse.ArgumentParser) -> None:

@@ -62,7 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                     "velger: til klinikkens safe, eller til en annen arbeidsstasjon med samme "
                     "klinikkdatabase. En fil som finnes, blir aldri overskrevet.")
     global_options(export)
-    export.add_argument("file", metavar="FIL", type=Path)
+    export.add_argument("file", metavar="FIL", type=Path,
+                        help="filen kopien skrives til (finnes den, avbrytes det)")
     passphrase_file_option(export)
     export.add_argument("--new-passphrase-file", metavar="FIL", type=Path,
                         help="les passordfrasen som skal beskytte kopien, fra FIL (chmod 600)")
@@ -74,8 +75,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                     "(--passphrase-file eller terminalen). En nøkkel som ikke hører til "
                     "databasen i datamappen, avvises; ingenting endres da.")
     global_options(imported)
-    imported.add_argument("file", metavar="FIL", type=Path)
-    passphrase_file_option(imported)
+    imported.add_argument("file", metavar="FIL", type=Path,
+                          help="nøkkelfilen som skal tas inn")
+    passphrase_file_option(imported, help=(
+        "les passordfrasen nøkkelfilen ble laget med, fra FIL i stedet for å skrive den i "
+        "terminalen (filen må bare kunne leses av deg: chmod 600)"))
     imported.add_argument("--store", choices=("keyring", "passphrase"), default=None,
                           help="hvor nøkkelen skal ligge: i nøkkelringen, eller som key.json "
                                "beskyttet med passordfrasen (standard: nøkkelringen når "
