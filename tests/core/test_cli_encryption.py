@@ -483,3 +483,59 @@ def test_a_case_file_at_the_cap_is_still_read(tmp_path: Path,
     path.write_text(text + " ", encoding="utf-8")
     with pytest.raises(casefile.CaseFileError, match="for stor"):
         casefile.read(path)
+
+
+# ---- on a terminal -------------------------------------------------------------------------
+
+
+def _terminal(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> list[str]:
+    """A terminal on which ``answers`` are typed at the getpass prompts (returns the prompts)."""
+    prompts: list[str] = []
+    typed = iter(answers)
+
+    def fake_getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None  # Ctrl-D
+
+    monkeypatch.setattr("getpass.getpass", fake_getpass)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    return prompts
+
+
+def test_on_a_terminal_a_new_passphrase_is_typed_twice_with_the_windows_rules(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    prompts = _terminal(monkeypatch, [PASSPHRASE, "noe helt annet her", "kort", "kort",
+                                      PASSPHRASE, PASSPHRASE])
+    result = cli.run("import", EXAMPLE, *cli.data(passphrase=False))
+    assert result.code == 0, result.err
+    assert len(prompts) == 6
+    assert "ikke like" in result.err and "10" in result.err  # mismatch, then too short
+    assert "passordfrase" in result.err.lower()  # the explanation before the first prompt
+    _encrypted_with_passphrase(cli.data_dir)
+
+
+def test_on_a_terminal_giving_up_on_a_new_passphrase_creates_nothing(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    _terminal(monkeypatch, ["kort", "kort", "a" * 12, "a" * 12])  # then Ctrl-D
+    result = cli.run("import", EXAMPLE, *cli.data(passphrase=False))
+    assert result.code == 2
+    assert "ukryptert" in result.err
+    assert not cli.data_dir.exists()
+
+
+def test_on_a_terminal_the_passphrase_is_asked_up_to_three_times(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli.run("import", EXAMPLE, *cli.data()).code == 0
+    before = all_files(cli.data_dir)
+    prompts = _terminal(monkeypatch, ["feil en", "feil to", "feil tre", PASSPHRASE])
+    result = cli.run("list", *cli.data(passphrase=False))
+    assert result.code == 2
+    assert len(prompts) == 3
+    assert all_files(cli.data_dir) == before
+    prompts = _terminal(monkeypatch, ["feil en", PASSPHRASE])
+    result = cli.run("list", *cli.data(passphrase=False))
+    assert result.code == 0 and NAME in result.out
+    assert prompts == ["Passordfrase: ", "Passordfrase: "]

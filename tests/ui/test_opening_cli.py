@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,9 +20,9 @@ from pytestqt.qtbot import QtBot
 
 import main
 from core import casefile, keys
-from core import opening as core_opening
 from core.keys import DataKey, KdfParams
 from core.storage import StorageError, Store
+from core.storage.store import _condition
 from tests.cli_support import EXAMPLES, PASSPHRASE, all_files, passphrase_file
 from tests.memory_keyring import MemoryKeyring, no_keyring_installed
 from ui import opening
@@ -30,6 +31,8 @@ from ui.start_window import StartWindow
 EXAMPLE = EXAMPLES / "opioid-komplett.json"
 CASE = casefile.read(EXAMPLE)
 NAME = CASE.patient.name
+#: What the store says when SQLite reports a full disk: the message the first start must give.
+DISK_FULL = _condition(sqlite3.OperationalError("database or disk is full"))
 
 
 def _desktop_keyring() -> MemoryKeyring:
@@ -163,8 +166,7 @@ def test_a_full_disk_while_the_key_file_is_written(
     with pytest.raises(opening.OpeningStopped) as stopped:
         opening.open_store(data_dir, None, ask_passphrase=_dialog(PASSPHRASE, []),
                            ask_password=_never)
-    assert str(stopped.value) == core_opening.disk_full_message()
-    assert "full" in str(stopped.value).lower()
+    assert str(stopped.value) == DISK_FULL
     assert not (data_dir / "key.json").exists()
     assert not [p for p in data_dir.iterdir() if p.name.startswith(".rekvirent-key-")]
     monkeypatch.undo()
@@ -180,7 +182,7 @@ def test_a_full_disk_while_the_keyring_key_file_is_written_takes_the_entry_back(
     monkeypatch.setattr(keys.os, "fsync", _disk_full)
     with pytest.raises(opening.OpeningStopped) as stopped:
         opening.open_store(tmp_path, None, ask_passphrase=_never, ask_password=_never)
-    assert str(stopped.value) == core_opening.disk_full_message()
+    assert str(stopped.value) == DISK_FULL
     assert not (tmp_path / "key.json").exists()
     assert desktop_keyring.entries == {}
 
@@ -193,13 +195,13 @@ def test_a_storage_error_while_encrypting_in_place_leaves_everything_as_it_was(
     database = (tmp_path / "rekvirent.sqlite3").read_bytes()
 
     def full(self: Store, cipher: object) -> None:
-        raise StorageError(core_opening.disk_full_message())
+        raise StorageError(DISK_FULL)
 
     monkeypatch.setattr(Store, "enable_encryption", full)
     with pytest.raises(opening.OpeningStopped) as stopped:
         opening.open_store(tmp_path, None, ask_passphrase=_dialog(PASSPHRASE, []),
                            ask_password=_never)
-    assert str(stopped.value) == core_opening.disk_full_message()
+    assert str(stopped.value) == DISK_FULL
     assert not (tmp_path / "key.json").exists()  # the key nothing was encrypted with: gone
     assert (tmp_path / "rekvirent.sqlite3").read_bytes() == database
     monkeypatch.undo()
@@ -222,17 +224,15 @@ def test_a_full_disk_on_the_first_start_is_told_in_the_window_not_as_a_crash(
     window.ask_passphrase = _dialog(PASSPHRASE, [])  # type: ignore[assignment]
     window.show()
     window.open_storage()  # an escaping OSError would fail the test (pytest-qt)
-    assert shown == [core_opening.disk_full_message()]
+    assert shown == [DISK_FULL]
     assert window.store is None
-    assert core_opening.disk_full_message() in window.status.text()
+    assert DISK_FULL in window.status.text()
     assert not (tmp_path / "key.json").exists()
     window.close()
 
 
-def test_the_disk_full_message_is_the_stores_own(tmp_path: Path) -> None:
-    import sqlite3
+def test_the_disk_full_message_is_the_stores_own() -> None:
+    from core.opening import disk_full_message
 
-    from core.storage.store import _condition
-
-    assert core_opening.disk_full_message() == _condition(
-        sqlite3.OperationalError("database or disk is full"))
+    assert DISK_FULL is not None and "full" in DISK_FULL.lower()
+    assert disk_full_message() == DISK_FULL
