@@ -302,3 +302,17 @@ def test_verify_finds_a_damaged_database_file(cli: Cli, monkeypatch: pytest.Monk
     result = cli.run("verify", *cli.data())
     assert result.code == 1
     assert "skadet" in result.out
+
+
+def test_export_of_a_keyring_key_for_the_clinics_safe(cli: Cli, tmp_path: Path) -> None:
+    exported = tmp_path / "safe.json"
+    with memory_keyring_installed():
+        assert cli.run("import", EXAMPLE, *cli.data(passphrase=False)).code == 0
+        result = cli.run("key", "export", exported, "--data-dir", cli.data_dir,
+                         "--new-passphrase-file", passphrase_file(tmp_path / "n", NEW_PASSPHRASE))
+    assert result.code == 0, result.err
+    info = keys.read_key_info(cli.data_dir)
+    assert info is not None and info.mode == "keyring"
+    assert keys.read_key_file(exported, NEW_PASSPHRASE).key_id_hex == info.key_id_hex
+    with pytest.raises(keys.WrongPassphrase):
+        keys.read_key_file(exported, PASSPHRASE)

@@ -236,3 +236,17 @@ def test_the_disk_full_message_is_the_stores_own() -> None:
 
     assert DISK_FULL is not None and "full" in DISK_FULL.lower()
     assert disk_full_message() == DISK_FULL
+
+
+def test_without_a_keyring_an_encrypted_database_whose_key_file_is_gone_asks_for_nothing(
+        tmp_path: Path, no_keyring: None) -> None:
+    """The GP is not asked to choose a passphrase for data that no new key could open."""
+    store = opening.open_store(tmp_path, None, ask_passphrase=_dialog(PASSPHRASE, []),
+                               ask_password=_never)
+    store.save(CASE)
+    store.close()
+    keys.key_file(tmp_path).rename(tmp_path.parent / f"{tmp_path.name}-key.json")
+    before = all_files(tmp_path)
+    with pytest.raises(opening.OpeningStopped, match="nøkkelen"):
+        opening.open_store(tmp_path, None, ask_passphrase=_never, ask_password=_never)
+    assert all_files(tmp_path) == before
