@@ -189,13 +189,19 @@ def loads(text: str) -> Case:
 
 
 def read(path: Path) -> Case:
+    """The case in the file at ``path``.  At most :data:`MAX_FILE_BYTES` + 1 bytes are read,
+    whatever the file claims to be: ``st_size`` says nothing about a pipe, ``/dev/zero`` or a
+    file that grows while it is read."""
+    too_large = CaseFileError("", "filen er for stor til å være en sak")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CaseFileError("", "filen er for stor til å være en sak")
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                raise too_large  # a regular file that is too large: do not read it at all
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise CaseFileError("", f"kan ikke lese filen: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_large
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
