@@ -21,7 +21,6 @@ from core.content.pathway import Pathway
 from core.course.model import (
     CourseEnd,
     DoseDecision,
-    DoseGiven,
     Evaluation,
     FollowUpEntry,
     IsolationExtension,
