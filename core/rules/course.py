@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from core.case import Case
 from core.content.course import CourseContent
 from core.content.pathway import Pathway
 from core.content.scales import Scale
@@ -109,7 +110,7 @@ def check_course(ctx: RuleContext) -> None:
     ctx.findings.extend(course_ctx.findings)
 
 
-def course_findings(case: Any, pathway: Pathway, *, today: date,
+def course_findings(case: Case, pathway: Pathway, *, today: date,
                     language: str = "nb") -> list[DatedFinding]:
     """The course findings only, each with the days it concerns (for the timeline)."""
     lang: Language = language if language in ("nb", "nn", "en") else "nb"  # type: ignore[assignment]
@@ -452,7 +453,7 @@ def _check_missing_days(ctx: CourseContext) -> None:
 def _check_withdrawal_trend(ctx: CourseContext, content: CourseContent) -> None:
     """Totals of one scale rising over N consecutive scored entries (N from the pathway)."""
     needed = content.rising_score_entries
-    series: dict[str, list[tuple[Any, int, int, int]]] = defaultdict(list)
+    series: dict[str, list[tuple[datetime, int, int, int]]] = defaultdict(list)
     for index, entry in enumerate(ctx.case.course.followups):
         for k, score in enumerate(entry.withdrawal):
             scale = content.scale(score.scale, score.version or None)
@@ -482,7 +483,7 @@ def _check_withdrawal_trend(ctx: CourseContext, content: CourseContent) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def _tolerated_before(ctx: CourseContext, decision_at: Any, hours: int) -> bool:
+def _tolerated_before(ctx: CourseContext, decision_at: datetime, hours: int) -> bool:
     """A follow-up in the ``hours`` before the decision, free of intoxication and overdose."""
     window_start = decision_at - timedelta(hours=hours)
     return any(window_start <= e.at <= decision_at and e.intoxication == "none"
