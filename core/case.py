@@ -13,75 +13,25 @@ version recorded in :attr:`Case.pathway_id` / :attr:`Case.pathway_version`.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    TypeAdapter,
-    model_validator,
-)
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
-#: Upper bounds that keep hostile or accidental input from exhausting memory or the PDF
-#: renderer, while leaving far more room than any real entry needs.
-SHORT_TEXT_MAX = 2_000
-LONG_TEXT_MAX = 100_000
-LIST_MAX = 200
-
-#: Removed from free text: C0/C1 controls except tab and newline, bidi embeddings/overrides/
-#: isolates, zero-width space, word joiner and BOM (see docs/hostile-input.md for why).
-_DROP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                   "\u200b\u2060\ufeff]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: object) -> object:
-    """The documented normalisation of free text (docs/hostile-input.md): one kind of line
-    break, no invisible controls or direction overrides, lone surrogates as U+FFFD, NFC.
-    Idempotent, so a case file written and read again is unchanged."""
-    if not isinstance(value, str):
-        return value
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
-    text = _LONE_SURROGATE.sub("\ufffd", text)
-    return unicodedata.normalize("NFC", _DROP.sub("", text))
-
-
-_Clean = BeforeValidator(clean_text)
-ShortText = Annotated[str, _Clean, StringConstraints(max_length=SHORT_TEXT_MAX)]
-LongText = Annotated[str, _Clean, StringConstraints(max_length=LONG_TEXT_MAX)]
-Id = Annotated[str, _Clean, StringConstraints(max_length=100)]
-
-Language = Literal["nb", "nn", "en"]
-DocumentLanguage = Literal["nb", "nn"]
-YesNoUnknown = Literal["yes", "no", "unknown"]
-
-
-def new_case_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class _Model(BaseModel):
-    """Strict base: unknown keys are refused, types are checked, assignment is validated."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        validate_assignment=True,
-        str_max_length=LONG_TEXT_MAX,
-        frozen=False,
-    )
-
+from core.course.model import Course
+from core.fields import LIST_MAX as LIST_MAX
+from core.fields import LONG_TEXT_MAX as LONG_TEXT_MAX
+from core.fields import SHORT_TEXT_MAX as SHORT_TEXT_MAX
+from core.fields import DocumentLanguage as DocumentLanguage
+from core.fields import Id as Id
+from core.fields import Language as Language
+from core.fields import LongText as LongText
+from core.fields import ShortText as ShortText
+from core.fields import YesNoUnknown as YesNoUnknown
+from core.fields import _Model as _Model
+from core.fields import clean_text as clean_text
+from core.fields import new_case_id as new_case_id
+from core.fields import utc_now as utc_now
 
 # --------------------------------------------------------------------------------------
 # Patient, prescriber and consultation
@@ -382,7 +332,10 @@ class Consent(_Model):
     patient_questions: LongText = ""
 
 
-CaseStatus = Literal["draft", "ready", "exported"]
+#: ``draft → ready → exported`` is the consultation; the rest is the course of treatment,
+#: set from the course's facts by :func:`core.course.lifecycle.apply` (never back to draft).
+CaseStatus = Literal["draft", "ready", "exported", "in_treatment", "tapering", "completed",
+                     "stopped"]
 
 
 class Case(_Model):
@@ -421,6 +374,9 @@ class Case(_Model):
     #: Free text the GP adds to the journal note (kept with the case, shown in the note).
     journal_addition: LongText = ""
     notes: LongText = ""
+    #: The course of treatment after the consultation: follow-up entries, dose decisions,
+    #: end of isolation, taper, evaluation and end (``core.course``; empty until it begins).
+    course: Course = Field(default_factory=Course)
 
     def substances_diagnosed(self) -> list[str]:
         return [d.substance for d in self.conditions.dependence.diagnoses if d.substance]

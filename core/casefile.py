@@ -2,7 +2,11 @@
 
 Format (documented in ``docs/case-format.md``, schema in ``resources/schema/case.schema.json``)::
 
-    {"format": "rekvirent-case", "format_version": 1, "case": {...}}
+    {"format": "rekvirent-case", "format_version": 2, "case": {...}}
+
+Version 2 added the course of treatment (``case.course``) and the course statuses.  A
+version 1 file is upgraded as it is read (:func:`upgrade`): it has no course, so it reads
+into the same model with an empty one; it is written back as version 2.
 
 Reading is defensive: a truncated file, wrong types, unknown keys or oversized values give a
 :class:`CaseFileError` that names the field, never a traceback.  Two things are repaired on
@@ -28,7 +32,9 @@ from core.case import Case
 from i18n import N_, _
 
 FORMAT = "rekvirent-case"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The statuses a version 1 file could hold (the course statuses came with version 2).
+_V1_STATUSES = frozenset({"draft", "ready", "exported"})
 #: Larger files are refused before parsing (a real case is a few tens of kilobytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -48,7 +54,8 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://rekvirent.invalid/schema/case.schema.json",
         "title": "Rekvirent case file",
-        "description": "One consultation exported from Rekvirent. See docs/case-format.md.",
+        "description": ("One case exported from Rekvirent: the consultation and the course "
+                        "of treatment. See docs/case-format.md."),
         "type": "object",
         "required": ["format", "format_version", "case"],
         "additionalProperties": False,
@@ -146,15 +153,36 @@ def from_document(data: Any) -> Case:
             _("the file was made by a newer version of Rekvirent (format {version}); update "
               "the program").format(version=version),
         )
+    if version < 1:
+        raise CaseFileError("format_version", _("unknown format version {version}").format(
+            version=version))
     unknown = set(data) - {"format", "format_version", "case", "$schema"}
     if unknown:
         raise CaseFileError(sorted(unknown)[0], _(_ERRORS["extra_forbidden"]))
+    case_data = upgrade(data.get("case"), version)
     try:
-        return Case.model_validate(_without_lone_surrogates(data.get("case")))
+        return Case.model_validate(_without_lone_surrogates(case_data))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = _field_path(("case", *first["loc"]))
         raise CaseFileError(field, _message(first)) from None
+
+
+def upgrade(case: Any, version: int) -> Any:
+    """The ``case`` object of a file in format ``version``, as the current format has it.
+
+    1 → 2: nothing to convert (the course is new and starts empty), but a version 1 file
+    cannot hold a course or a course status, so either is refused as it would have been then.
+    """
+    if version == 1 and isinstance(case, dict):
+        if "course" in case:
+            raise CaseFileError("case.course", _("unknown field in format version 1"))
+        status = case.get("status", "draft")
+        if isinstance(status, str) and status not in _V1_STATUSES:
+            raise CaseFileError("case.status", _(
+                "the status {status} does not exist in format version 1").format(
+                    status=repr(status[:40])))
+    return case
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

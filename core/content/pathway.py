@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from core.content.course import CourseContent
+    from core.content.scales import Scale
 
 Lang = Literal["nb", "nn", "en"]
 
@@ -276,6 +280,9 @@ class Pathway:
     quarantine_orders: tuple[QuarantineOrder, ...]
     forsvarlighet: Forsvarlighet
     source_file: str = ""
+    #: The course of treatment's content (signs, scales, taper rules); None in a pathway file
+    #: without a ``course`` section (see core/content/course.py).
+    course: CourseContent | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -319,8 +326,12 @@ def _date(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-def pathway_from_json(data: Mapping[str, Any], source_file: str = "") -> Pathway:
-    """Build the typed pathway from already schema-validated JSON data."""
+def pathway_from_json(data: Mapping[str, Any], source_file: str = "",
+                      scales: Mapping[tuple[str, int], Scale] | None = None) -> Pathway:
+    """Build the typed pathway from already schema-validated JSON data; ``scales`` are the
+    loaded withdrawal scales its ``course`` section refers to."""
+    from core.content.course import course_from_json
+
     lb = data["legal_basis"]
     return Pathway(
         id=data["id"],
@@ -421,4 +432,5 @@ def pathway_from_json(data: Mapping[str, Any], source_file: str = "") -> Pathway
             ),
         ),
         source_file=source_file,
+        course=(course_from_json(data["course"], scales or {}) if "course" in data else None),
     )

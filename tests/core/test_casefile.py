@@ -12,13 +12,21 @@ from typing import Any
 import jsonschema
 import pytest
 from annotated_types import Ge, Le, MaxLen
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from core import casefile
 from core.case import Case, Medication, Patient
 from core.casefile import CaseFileError
+from core.course.model import (
+    Course,
+    DoseGiven,
+    FollowUpEntry,
+    TaperPlan,
+    TaperStep,
+    WithdrawalScore,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "resources" / "schema" / "case.schema.json"
@@ -81,6 +89,67 @@ def test_export_import_round_trips_exactly(case: Case) -> None:
     assert casefile.dumps(again) == text
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model_strategy(Course))
+def test_a_course_round_trips_exactly(course: Course) -> None:
+    # The whole-case strategy reaches the course too; this one puts every example into it.
+    case = Case(course=course)
+    text = casefile.dumps(case)
+    again = casefile.loads(text)
+    assert again == case
+    assert casefile.dumps(again) == text
+
+
+def test_the_strategies_reach_into_the_course() -> None:
+    quick = settings(max_examples=500, database=None, phases=[Phase.generate])  # no shrinking
+    entry = find(model_strategy(FollowUpEntry),
+                 lambda e: bool(e.doses and e.withdrawal and e.withdrawal[0].items),
+                 settings=quick)
+    assert entry.at.tzinfo is not None
+    find(model_strategy(Course),
+         lambda c: bool(c.followups and c.dose_decisions and c.taper.steps), settings=quick)
+    find(model_strategy(Case), lambda c: bool(c.course.followups), settings=quick)
+
+
+def _v1(**case: Any) -> str:
+    return json.dumps({"format": "rekvirent-case", "format_version": 1, "case": case})
+
+
+def test_a_version_1_file_reads_with_an_empty_course() -> None:
+    # The consultation examples are kept in format 1 on purpose: they are read as such.
+    example = json.loads((ROOT / "resources" / "examples" / "opioid-komplett.json").read_text(
+        encoding="utf-8"))
+    assert example["format_version"] == 1 and "course" not in example["case"]
+    case = casefile.loads(json.dumps(example))
+    assert case.course.is_empty()
+    assert json.loads(casefile.dumps(case))["format_version"] == casefile.FORMAT_VERSION == 2
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    (_v1(course={}), "case.course"),
+    (_v1(status="in_treatment"), "case.status"),
+    ('{"format": "rekvirent-case", "format_version": 0, "case": {}}', "format_version"),
+    ('{"format": "rekvirent-case", "format_version": 3, "case": {}}', "format_version"),
+])
+def test_what_format_1_could_not_hold_is_refused(text: str, field: str) -> None:
+    with pytest.raises(CaseFileError) as info:
+        casefile.loads(text)
+    assert info.value.field == field
+
+
+def test_course_input_is_kept_verbatim() -> None:
+    case = Case(course=Course(
+        followups=[FollowUpEntry(at=datetime(2031, 1, 1, tzinfo=UTC),
+                                 doses=[DoseGiven(drug="buprenorphine", dose="abc")],
+                                 withdrawal=[WithdrawalScore(scale="cows", items={"pupils": 55},
+                                                             total=-3)])],
+        taper=TaperPlan(steps=[TaperStep(doses={"oxazepam": "mye"})])))
+    again = casefile.loads(casefile.dumps(case))
+    assert again.course.followups[0].doses[0].dose == "abc"
+    assert again.course.followups[0].withdrawal[0].items == {"pupils": 55}
+    assert again.course.taper.steps[0].doses == {"oxazepam": "mye"}
+
+
 def test_committed_schema_matches_the_model() -> None:
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert committed == casefile.json_schema(), (
@@ -106,7 +175,7 @@ def test_invalid_input_is_kept_verbatim() -> None:
 
 
 def _doc(**case: Any) -> str:
-    return json.dumps({"format": "rekvirent-case", "format_version": 1, "case": case})
+    return json.dumps({"format": "rekvirent-case", "format_version": 2, "case": case})
 
 
 @pytest.mark.parametrize(
@@ -125,6 +194,13 @@ def _doc(**case: Any) -> str:
         (_doc(findings={"oxygen_saturation": 140}), "case.findings.oxygen_saturation"),
         (_doc(consultation={"date": "2021-02-30"}), "case.consultation.date"),
         (_doc(id="../../etc/passwd"), "case.id"),
+        (_doc(course={"followups": [{"at": "2021-11-15T09:00:00"}]}), "case.course.followups.0.at"),
+        (_doc(course={"followups": [{"withdrawal": [{"items": {"pulse": 10**7}}]}]}),
+         "case.course.followups.0.withdrawal.0.items.pulse"),
+        (_doc(course={"taper": {"steps": [{"doses": {"x": 5}}]}}),
+         "case.course.taper.steps.0.doses.x"),
+        (_doc(course={"end": {"kind": "paused"}}), "case.course.end.kind"),
+        (_doc(status="archived"), "case.status"),
         ("[" * 100_000 + "]" * 100_000, ""),
     ],
 )
