@@ -385,12 +385,13 @@ class Store:
             return None
         return ensure_private_dir(self.data_dir / "backups")
 
-    def _backup(self, reason: str) -> Path | None:
-        """Copy the SQLite database with the online backup API (consistent, WAL included)."""
+    def _backup(self, reason: str, at: datetime | None = None) -> Path | None:
+        """Copy the SQLite database with the online backup API (consistent, WAL included).
+        ``at`` is the moment in the name (now unless the caller's clock is given)."""
         folder = self.backups_dir()
         if self.sqlite_path is None or folder is None:
             return None
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = folder / f"rekvirent-{stamp}-{reason}.sqlite3"
         # Written under a temporary name and renamed when complete, so a crash never leaves
         # a half-written copy that looks finished.  Created user-only *before* any data goes
@@ -444,7 +445,7 @@ class Store:
                  if (taken := _backup_time(path)) is not None]
         made = None
         if not any(taken.date() == moment.date() for taken, _path in dated):
-            made = self._backup("daily")
+            made = self._backup("daily", moment)
             if made is not None:
                 dated.append((moment, made))
         keep: set[Path] = set()
