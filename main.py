@@ -6,11 +6,15 @@
     python main.py import CASE.json
     python main.py list
     python main.py export-case ID --out FILE.json
-    python main.py export CASE.json --out DIR [--language nb|nn]
+    python main.py export CASE.json --out DIR [--record]
+    python main.py verify
+    python main.py key status|change-passphrase|export FILE|import FILE
     python main.py screenshots DIR
 
-Every verb accepts ``--data-dir DIR`` and ``--database URL``.  Heavy libraries (SQLAlchemy,
-reportlab, Qt) are imported by the verb that needs them, never here.
+Every verb accepts ``--data-dir DIR`` and ``--database URL``; the verbs that open the store
+also ``--passphrase-file FILE`` and ``--actor-name/--actor-hpr`` and open it exactly as the
+window does (``core.opening``).  Heavy libraries (SQLAlchemy, reportlab, Qt) are imported by
+the verb that needs them, never here.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from core.commands._options import global_options
+
 #: verb → module with ``configure(parser)`` and ``run(args) -> int``
 COMMANDS: dict[str, str] = {
     "check": "core.commands.check",
@@ -27,37 +33,31 @@ COMMANDS: dict[str, str] = {
     "list": "core.commands.list_cases",
     "export-case": "core.commands.export_case",
     "export": "core.commands.export_documents",
+    "verify": "core.commands.verify",
+    "key": "core.commands.key",
     "screenshots": "ui.screenshots",
 }
-
-
-def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    # On sub-commands the options must not reset what was given before the verb.
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument("--data-dir", metavar="DIR", default=default,
-                        help="datamappe (overstyrer standardplassen og REKVIRENT_DATA_DIR)")
-    parser.add_argument("--database", metavar="URL", default=default,
-                        help="SQLAlchemy-URL til databasen (standard: SQLite i datamappen)")
-    parser.add_argument("--language", choices=("nb", "nn", "en"), default=default,
-                        help="språk i programmet (standard: innstillingene, ellers systemet)")
 
 
 def build_parser(*, verbs: bool = True) -> argparse.ArgumentParser:
     """The argument parser; ``verbs=False`` leaves out the verbs (importing their modules
     costs ~17 ms, and plain ``python main.py`` starts the window without them)."""
+    # No abbreviated options: "--passphrase SECRET" must not be taken for --passphrase-file
+    # (and the secret printed back as a file name that cannot be opened).
     parser = argparse.ArgumentParser(
-        prog="rekvirent",
+        prog="rekvirent", allow_abbrev=False,
         description="Rekvirent – dokumentasjon og samtykke ved midlertidig substitusjonsbehandling",
     )
-    _common(parser, top=True)
+    global_options(parser, top=True)
     if not verbs:
         parser.set_defaults(command=None)
         return parser
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
     for verb, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
-        sp = sub.add_parser(verb, help=module.HELP, description=module.HELP)
-        _common(sp)
+        sp = sub.add_parser(verb, help=module.HELP, description=module.HELP,
+                            epilog=getattr(module, "EPILOG", None), allow_abbrev=False)
+        global_options(sp)
         module.configure(sp)
     return parser
 

@@ -13,71 +13,32 @@ version recorded in :attr:`Case.pathway_id` / :attr:`Case.pathway_version`.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-import uuid
-from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
-#: Upper bounds that keep hostile or accidental input from exhausting memory or the PDF
-#: renderer, while leaving far more room than any real entry needs.
-SHORT_TEXT_MAX = 2_000
-LONG_TEXT_MAX = 100_000
-LIST_MAX = 200
-
-#: Removed from free text: C0/C1 controls except tab and newline, bidi embeddings/overrides/
-#: isolates, zero-width space, word joiner and BOM (see docs/hostile-input.md for why).
-_DROP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                   "\u200b\u2060\ufeff]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: object) -> object:
-    """The documented normalisation of free text (docs/hostile-input.md): one kind of line
-    break, no invisible controls or direction overrides, lone surrogates as U+FFFD, NFC.
-    Idempotent, so a case file written and read again is unchanged."""
-    if not isinstance(value, str):
-        return value
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
-    text = _LONE_SURROGATE.sub("\ufffd", text)
-    return unicodedata.normalize("NFC", _DROP.sub("", text))
-
-
-_Clean = BeforeValidator(clean_text)
-ShortText = Annotated[str, _Clean, StringConstraints(max_length=SHORT_TEXT_MAX)]
-LongText = Annotated[str, _Clean, StringConstraints(max_length=LONG_TEXT_MAX)]
-Id = Annotated[str, _Clean, StringConstraints(max_length=100)]
-
-Language = Literal["nb", "nn", "en"]
-DocumentLanguage = Literal["nb", "nn"]
-YesNoUnknown = Literal["yes", "no", "unknown"]
-
-
-def new_case_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class _Model(BaseModel):
-    """Strict base: unknown keys are refused, types are checked, assignment is validated."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        validate_assignment=True,
-        str_max_length=LONG_TEXT_MAX,
-        frozen=False,
-    )
-
+from core.course.model import Course
+from core.fields import LIST_MAX as LIST_MAX
+from core.fields import LONG_TEXT_MAX as LONG_TEXT_MAX
+from core.fields import SHORT_TEXT_MAX as SHORT_TEXT_MAX
+from core.fields import DocumentLanguage as DocumentLanguage
+from core.fields import Id as Id
+from core.fields import Language as Language
+from core.fields import LongText as LongText
+from core.fields import ShortText as ShortText
+from core.fields import YesNoUnknown as YesNoUnknown
+from core.fields import _Model as _Model
+from core.fields import clean_text as clean_text
+from core.fields import new_case_id as new_case_id
+from core.fields import utc_now as utc_now
 
 # --------------------------------------------------------------------------------------
 # Patient, prescriber and consultation
 # --------------------------------------------------------------------------------------
+
+
+Sex = Literal["female", "male"]
 
 
 class Patient(_Model):
@@ -85,6 +46,9 @@ class Patient(_Model):
     #: Fødselsnummer, D-nummer, H-nummer or FH-nummer exactly as typed.
     identity_number: ShortText = ""
     birth_date: date | None = None
+    #: Recorded sex; None = take it from the identity number (numbers issued before 2032
+    #: carry it; FH-numbers and numbers from 2032 do not).  Used for the childbearing age.
+    sex: Sex | None = None
     phone: ShortText = ""
     address: ShortText = ""
     no_fixed_abode: bool = False
@@ -163,19 +127,60 @@ class SpecialistPlan(_Model):
 
 
 QuarantineKind = Literal["quarantine", "isolation"]
+#: Who ordered the quarantine or isolation.  ``not_ordered`` says explicitly that nobody did:
+#: the patient stays at home by own choice, which does not satisfy vilkår 3 (seed 004, 4.4).
+OrderedBy = Literal["municipal_doctor", "contact_tracing", "other", "not_ordered"]
+_BOOL = TypeAdapter(bool)
+
+
+def _deprecated_self_chosen(schema: dict[str, Any]) -> None:
+    """Files written before ``ordered_by_role`` existed carry ``self_chosen``; the schema keeps
+    accepting it so those files still validate (the model maps it on reading)."""
+    schema["properties"]["self_chosen"] = {
+        "type": "boolean", "deprecated": True,
+        "description": "Format 1 before issue 18: true means ordered_by_role 'not_ordered'.",
+    }
 
 
 class QuarantineCondition(_Model):
     """Vilkår 3 – quarantine or isolation ordered under the covid-19 regulation."""
 
+    model_config = ConfigDict(json_schema_extra=_deprecated_self_chosen)
+
     kind: QuarantineKind | None = None
+    #: The provision the order rests on (covid-19-forskriften § 4 or § 7).
     legal_reference: ShortText = ""
     start: date | None = None
     expected_end: date | None = None
+    #: Name of the doctor, team or authority that ordered it.
     ordered_by: ShortText = ""
     basis: ShortText = ""
-    #: True when the patient only stays home by own choice – that does not satisfy vilkår 3.
-    self_chosen: bool = False
+    ordered_by_role: OrderedBy | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_self_chosen(cls, data: Any) -> Any:
+        """Map the format-1 tick ``self_chosen`` (docs/case-format.md).
+
+        ``true`` meant "not ordered"; ``false`` with a name in ``ordered_by`` meant that this
+        person or body ordered it, which is kept as ``other`` (the old file could not say
+        which kind of orderer it was).  The key itself is not kept: it is never written again.
+        """
+        if not isinstance(data, dict) or "self_chosen" not in data:
+            return data
+        data = dict(data)
+        self_chosen = _BOOL.validate_python(data.pop("self_chosen"))
+        if data.get("ordered_by_role") is None:
+            if self_chosen:
+                data["ordered_by_role"] = "not_ordered"
+            elif isinstance(data.get("ordered_by"), str) and data["ordered_by"].strip():
+                data["ordered_by_role"] = "other"
+        return data
+
+    @property
+    def self_chosen(self) -> bool:
+        """True when nobody ordered it: the patient only stays at home by own choice."""
+        return self.ordered_by_role == "not_ordered"
 
 
 class LegalConditions(_Model):
@@ -200,7 +205,8 @@ class SubstanceUse(_Model):
     last_use: ShortText = ""
 
 
-PregnancyStatus = Literal["not_relevant", "not_pregnant", "possible", "pregnant"]
+#: ``unknown``: asked or considered, but not known yet (e.g. no test); None: not recorded.
+PregnancyStatus = Literal["not_relevant", "not_pregnant", "possible", "pregnant", "unknown"]
 
 
 class ClinicalFindings(_Model):
@@ -215,8 +221,17 @@ class ClinicalFindings(_Model):
     heart_disease: YesNoUnknown = "unknown"
     reduced_general_condition: YesNoUnknown = "unknown"
     pregnancy: PregnancyStatus | None = None
+    #: Ticked by the doctor; the rules also derive it from sex and age (pathway range).
     childbearing_age: bool = False
     other: LongText = ""
+    #: Pustevansker (seed 004 ch. 5: a reason to consider admission).
+    breathing_difficulty: YesNoUnknown = "unknown"
+    #: Serious somatic or psychiatric illness that complicates treatment with the
+    #: substitution drugs (seed 004 ch. 5: a reason to consider admission).
+    serious_somatic_illness: YesNoUnknown = "unknown"
+    serious_psychiatric_illness: YesNoUnknown = "unknown"
+    #: Which illness, and how it complicates the treatment.
+    comorbidity_note: LongText = ""
 
 
 # --------------------------------------------------------------------------------------
@@ -317,7 +332,10 @@ class Consent(_Model):
     patient_questions: LongText = ""
 
 
-CaseStatus = Literal["draft", "ready", "exported"]
+#: ``draft → ready → exported`` is the consultation; the rest is the course of treatment,
+#: set from the course's facts by :func:`core.course.lifecycle.apply` (never back to draft).
+CaseStatus = Literal["draft", "ready", "exported", "in_treatment", "tapering", "completed",
+                     "stopped"]
 
 
 class Case(_Model):
@@ -356,6 +374,9 @@ class Case(_Model):
     #: Free text the GP adds to the journal note (kept with the case, shown in the note).
     journal_addition: LongText = ""
     notes: LongText = ""
+    #: The course of treatment after the consultation: follow-up entries, dose decisions,
+    #: end of isolation, taper, evaluation and end (``core.course``; empty until it begins).
+    course: Course = Field(default_factory=Course)
 
     def substances_diagnosed(self) -> list[str]:
         return [d.substance for d in self.conditions.dependence.diagnoses if d.substance]

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
-from core.steps import STEPS
+from core.steps import COURSE_STEP, STEPS
 from i18n import _
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ STEP_OF_FIELD: Final[dict[str, str]] = {
     "consent": "consent",
     "journal_addition": "summary",
     "notes": "summary",
+    "course": "course",
 }
 
 
@@ -112,7 +113,7 @@ def step_for(path: str) -> str:
 
 
 def _step_title(step_id: str) -> str:
-    for step in STEPS:
+    for step in (*STEPS, COURSE_STEP):
         if step.id == step_id:
             return _(step.title)
     return step_id

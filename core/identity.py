@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 _WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -52,6 +53,9 @@ class IdentityCheck:
     #: True when only the check-digit rule for numbers issued from 2032 accepts it.
     rule_2032: bool = False
     birth_date: date | None = None
+    #: From the ninth digit (odd = male, even = female) of numbers issued before 2032; None
+    #: for FH-numbers and numbers under the 2032 rule, which carry no sex.
+    sex: Literal["female", "male"] | None = None
     errors: tuple[IdentityError, ...] = field(default_factory=tuple)
 
     @property
@@ -172,7 +176,9 @@ def check(number: str, today: date | None = None) -> IdentityCheck:
             number=digits, kind=kind, synthetic=synthetic, birth_date=birth,
             errors=(IdentityError.FUTURE,),
         )
-    return IdentityCheck(number=digits, kind=kind, synthetic=synthetic, birth_date=birth)
+    sex: Literal["female", "male"] = "male" if int(digits[8]) % 2 else "female"
+    return IdentityCheck(number=digits, kind=kind, synthetic=synthetic, birth_date=birth,
+                         sex=sex)
 
 
 #: Longest masked number: the draft list keeps it in a 32-character column, and whatever was

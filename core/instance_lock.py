@@ -49,6 +49,9 @@ _WINDOWS_LOCK_OFFSET = 1 << 30
 _MAX_CONTENT = 4096
 
 HolderState = Literal["running", "other_host", "stale", "unknown"]
+#: Who holds the lock: the window (for its whole session) or a command-line verb (for the
+#: few seconds of its work; see docs/storage.md, "One instance per data folder").
+Purpose = Literal["window", "command"]
 
 
 class InstanceLockError(Exception):
@@ -67,12 +70,13 @@ class HolderInfo:
     host: str
     started: datetime | None
     boot_id: str = ""
+    purpose: Purpose = "window"
 
     def to_json(self) -> str:
         return json.dumps({
             "app": "rekvirent", "pid": self.pid, "host": self.host,
             "started": self.started.isoformat() if self.started else None,
-            "boot_id": self.boot_id,
+            "boot_id": self.boot_id, "purpose": self.purpose,
         }, sort_keys=True)
 
     @classmethod
@@ -82,7 +86,8 @@ class HolderInfo:
             started = data.get("started")
             return cls(pid=int(data["pid"]), host=str(data.get("host", ""))[:255],
                        started=datetime.fromisoformat(started) if started else None,
-                       boot_id=str(data.get("boot_id") or "")[:64])
+                       boot_id=str(data.get("boot_id") or "")[:64],
+                       purpose="command" if data.get("purpose") == "command" else "window")
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
 
@@ -116,6 +121,9 @@ def _describe(holder: HolderInfo | None, state: HolderState) -> str:
         return _("Rekvirent is already open with this data folder in another window. "
                  "Switch to that window, or close it and try again.")
     started = _local_time(holder.started)
+    if holder.purpose == "command" and state == "running":
+        return _("A Rekvirent command (process {pid}) is working in this data folder right "
+                 "now. Try again when it has finished.").format(pid=holder.pid)
     if state == "other_host":
         return _("Rekvirent is open with this data folder on another computer ({host}, "
                  "started {started}). Close it there first.").format(
@@ -183,10 +191,11 @@ class InstanceLock:
         return f"InstanceLock({self.path.name!r}, pid={self.info.pid}, held={self.held})"
 
 
-def acquire(data_dir: Path) -> InstanceLock:
+def acquire(data_dir: Path, *, purpose: Purpose = "window") -> InstanceLock:
     """Take the data folder's lock or raise :class:`AlreadyRunning` / :class:`LockUnavailable`.
 
-    Never waits: a second instance gets an answer at once.
+    Never waits: a second instance gets an answer at once.  ``purpose`` is written into the
+    holder description, so a refusal can say whether a window or a command holds the folder.
     """
     path = Path(data_dir) / LOCK_FILE_NAME
     try:
@@ -197,13 +206,13 @@ def acquire(data_dir: Path) -> InstanceLock:
             "the folder exists and that you may write to it.").format(
                 reason=exc.strerror or type(exc).__name__)) from None
     try:
-        return _take(path, fd)
+        return _take(path, fd, purpose)
     except BaseException:
         os.close(fd)
         raise
 
 
-def _take(path: Path, fd: int) -> InstanceLock:
+def _take(path: Path, fd: int, purpose: Purpose) -> InstanceLock:
     os_lock = True
     try:
         _lock(fd)
@@ -220,7 +229,7 @@ def _take(path: Path, fd: int) -> InstanceLock:
     if not os_lock and previous is not None and previous.state() in ("running", "other_host"):
         raise AlreadyRunning(previous, previous.state())
     info = HolderInfo(pid=os.getpid(), host=_hostname(), started=datetime.now(UTC),
-                      boot_id=_boot_id())
+                      boot_id=_boot_id(), purpose=purpose)
     data = info.to_json().encode("utf-8")
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)

@@ -16,7 +16,9 @@ Rules that protect the GP's data:
 
 * a missing, unreadable or wrong key raises :class:`KeyUnavailable` / :class:`WrongPassphrase`
   with a message that is safe to show — and nothing here ever deletes or rewrites a key file
-  or a keyring entry that exists (a new key is refused while ``key.json`` exists);
+  or a keyring entry that exists (a new key is refused while ``key.json`` exists) — the one
+  exception is :func:`discard_unused_key`, which takes back a key made in the same start that
+  no data was encrypted with;
 * changing the passphrase re-wraps the same data key (same key id); no stored value changes;
 * only tests may lower the scrypt cost (``KdfParams.for_tests()``).
 
@@ -338,11 +340,13 @@ def _keyring_unavailable() -> KeyringUnavailable:
         "Use a passphrase instead."))
 
 
-def create_keyring_key(data_dir: Path) -> DataKey:
+def create_keyring_key(data_dir: Path, *, key: DataKey | None = None) -> DataKey:
     """A new data key kept in the OS keyring; ``key.json`` names the entry.
 
-    Raises :class:`KeyringUnavailable` when there is no keyring and :class:`KeyAlreadyExists`
-    when the folder has a key already."""
+    ``key`` is a key generated beforehand (:func:`core.opening.open_store` decides the key
+    before anything is written); by default a fresh one is made.  Raises
+    :class:`KeyringUnavailable` when there is no keyring and :class:`KeyAlreadyExists` when
+    the folder has a key already."""
     if not keyring_available():
         raise _keyring_unavailable()
     import keyring
@@ -352,7 +356,7 @@ def create_keyring_key(data_dir: Path) -> DataKey:
         raise KeyAlreadyExists(_(
             "This data folder already has a key. A new key is not made, so the data "
             "encrypted with the existing one stays readable."))
-    key = DataKey.generate()
+    key = key or DataKey.generate()
     user = keyring_user(key.key_id_hex)
     try:
         keyring.set_password(KEYRING_SERVICE, user, _b64(key.key))
@@ -361,12 +365,25 @@ def create_keyring_key(data_dir: Path) -> DataKey:
         raise _keyring_unavailable() from None
     if stored != _b64(key.key):
         raise _keyring_unavailable()
-    _write_new(key_file(data_dir), {
-        "format": FORMAT, "version": FORMAT_VERSION, "mode": "keyring",
-        "key_id": key.key_id_hex, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "keyring": {"service": KEYRING_SERVICE, "user": user},
-    })
+    try:
+        _write_new(key_file(data_dir), {
+            "format": FORMAT, "version": FORMAT_VERSION, "mode": "keyring",
+            "key_id": key.key_id_hex,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "keyring": {"service": KEYRING_SERVICE, "user": user},
+        })
+    except BaseException:  # (disk full…) the entry just made names no key file: take it back
+        _forget_keyring_entry(user)
+        raise
     return key
+
+
+def _forget_keyring_entry(user: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    with contextlib.suppress(KeyringError, RuntimeError):
+        keyring.delete_password(KEYRING_SERVICE, user)
 
 
 def _load_from_keyring(key_id_hex: str) -> DataKey:
@@ -411,6 +428,29 @@ def load_key(data_dir: Path, *, passphrase: str | None = None) -> DataKey | None
     return _unwrap(document, passphrase)
 
 
+def discard_unused_key(data_dir: Path, key: DataKey) -> bool:
+    """Take back a key made moments ago that no data was encrypted with — the one exception to
+    "never delete a key", for a first start that failed half-way (disk full while encrypting).
+
+    The caller must have checked that the database does not hold this key's check.  Removes
+    ``key.json`` only if it names ``key`` (and the keyring entry of that key id); True when
+    the file was removed."""
+    path = key_file(data_dir)
+    try:
+        document = _read_document(data_dir)
+    except KeyProblem:
+        return False
+    if document is None or document.get("key_id") != key.key_id_hex:
+        return False
+    if document["mode"] == "keyring":
+        _forget_keyring_entry(keyring_user(key.key_id_hex))
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
 def unlock(data_dir: Path, passphrase: str) -> DataKey:
     """Unlock a passphrase key file (:class:`KeyUnavailable` when there is none)."""
     key = load_key(data_dir, passphrase=passphrase)
@@ -420,14 +460,15 @@ def unlock(data_dir: Path, passphrase: str) -> DataKey:
 
 
 def create_passphrase_key(data_dir: Path, passphrase: str, *,
-                          kdf: KdfParams = DEFAULT_KDF) -> DataKey:
-    """A new data key wrapped with ``passphrase`` into ``key.json`` (refused if one exists)."""
+                          kdf: KdfParams = DEFAULT_KDF, key: DataKey | None = None) -> DataKey:
+    """A new data key wrapped with ``passphrase`` into ``key.json`` (refused if one exists);
+    ``key`` as in :func:`create_keyring_key`."""
     require_acceptable(passphrase)
     if key_file(data_dir).exists():
         raise KeyAlreadyExists(_(
             "This data folder already has a key. A new key is not made, so the data "
             "encrypted with the existing one stays readable."))
-    key = DataKey.generate()
+    key = key or DataKey.generate()
     _write_new(key_file(data_dir), _wrapped_document(key, passphrase, kdf))
     return key
 
@@ -450,6 +491,18 @@ def export_key_file(key: DataKey, target: Path, passphrase: str, *,
     the same clinic database, or as a safe copy).  Refuses to overwrite a file."""
     require_acceptable(passphrase)
     _write_new(Path(target), _wrapped_document(key, passphrase, kdf))
+
+
+def read_key_file(source: Path, passphrase: str) -> DataKey:
+    """The key in an exported key file (or another workstation's passphrase ``key.json``),
+    unlocked with ``passphrase``; nothing is written.  :class:`WrongPassphrase` when it does
+    not open, :class:`KeyUnavailable` when the file is missing or not such a file."""
+    document = _read_path(Path(source))
+    if document is None:
+        raise KeyUnavailable(_("The key file {file} does not exist.").format(file=source))
+    if document["mode"] != "passphrase":
+        raise _damaged()
+    return _unwrap(document, passphrase)
 
 
 def import_key_file(source: Path, data_dir: Path, passphrase: str, *,
@@ -542,6 +595,7 @@ __all__ = [
     "change_passphrase",
     "create_keyring_key",
     "create_passphrase_key",
+    "discard_unused_key",
     "export_key_file",
     "import_key_file",
     "key_file",
@@ -549,6 +603,7 @@ __all__ = [
     "keyring_user",
     "load_key",
     "passphrase_strength",
+    "read_key_file",
     "require_acceptable",
     "unlock",
 ]

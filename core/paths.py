@@ -30,17 +30,21 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+def data_dir_path(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where the per-user data folder is, without creating it (the command line decides the
+    key before it writes anything, so a refused command leaves no folder behind)."""
+    if override:
+        return Path(override)
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV])
+    from platformdirs import user_data_dir as _platform_data_dir
+
+    return Path(_platform_data_dir(APP_NAME.lower(), APP_AUTHOR, roaming=False))
+
+
 def user_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The per-user data folder, created user-only (0700 on POSIX) if missing."""
-    if override:
-        path = Path(override)
-    elif os.environ.get(DATA_DIR_ENV):
-        path = Path(os.environ[DATA_DIR_ENV])
-    else:
-        from platformdirs import user_data_dir as _platform_data_dir
-
-        path = Path(_platform_data_dir(APP_NAME.lower(), APP_AUTHOR, roaming=False))
-    return ensure_private_dir(path)
+    return ensure_private_dir(data_dir_path(override))
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -26,3 +26,11 @@ STEPS: tuple[Step, ...] = (
 )
 
 STEP_IDS: tuple[str, ...] = tuple(s.id for s in STEPS)
+
+#: The course of treatment ("Forløp"), after the consultation.  Course findings carry this step
+#: id; it is not one of the wizard's pages (``STEPS`` stays the wizard's page order), so the
+#: course view has it to itself.
+COURSE_STEP = Step("course", N_("Course of treatment"))
+
+#: Every step id a finding can carry: the wizard's steps, then the course.
+ALL_STEP_IDS: tuple[str, ...] = (*STEP_IDS, COURSE_STEP.id)

@@ -4,11 +4,14 @@ The order matters and is the same for SQLite and a clinic server:
 
 1. A server URL gets its password from the keyring, ``~/.pgpass``/``PGPASSWORD`` or by asking
    (never from settings; see :mod:`core.credentials`).
-2. The data folder's key (``key.json``) decides how the data key is found: the keyring, or a
-   passphrase typed in :class:`ui.unlock_dialog.UnlockDialog`.  Without a key file the store is
-   opened as it is and, if it is not encrypted yet, a key is made (keyring when the computer has
-   one, else a passphrase the GP chooses) and the database is encrypted in place.  An encrypted
-   database without a key file is never given a new key: the GP is told, and nothing changes.
+2. The data key, by :func:`core.opening.open_store` — the same steps as the command line:
+   ``key.json`` says where it is (the keyring, or a passphrase typed in
+   :class:`ui.unlock_dialog.UnlockDialog`).  Without a key file a new key is decided first
+   (keyring when the computer has one, else a passphrase the GP chooses), then the database is
+   opened and encrypted in place before anything is stored.  An encrypted database without a
+   key file is never given a new key: the GP is told, and nothing changes.  A full disk while
+   the key is written or the database encrypted gives the disk-full message and changes
+   nothing.
 3. Exported cases older than the retention period are purged, and the ones due within a week
    are announced.
 
@@ -27,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from core.opening import AskPassphrase, OpeningStopped
 from i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -43,13 +47,6 @@ OSLO = ZoneInfo("Europe/Oslo")
 PASSWORD_ATTEMPTS = 3
 
 
-class OpeningStopped(Exception):
-    """The store was not opened; ``str()`` is a message for the GP (already translated)."""
-
-
-#: ``(mode, attempt)`` → the data key, or None when the GP cancelled.  ``mode`` is "create" or
-#: "unlock"; ``attempt(passphrase)`` returns the key or raises :class:`core.keys.KeyProblem`.
-AskPassphrase = Callable[[str, Callable[[str], "DataKey"]], "DataKey | None"]
 #: ``(redacted_url, previous_attempt_failed)`` → the password or None (cancelled).
 AskPassword = Callable[[str, bool], "str | None"]
 
@@ -100,39 +97,44 @@ def ask_remember_dialog(parent: QWidget | None) -> Callable[[str], bool]:
 def open_store(data_dir: Path, url: str | None, *, ask_passphrase: AskPassphrase,
                ask_password: AskPassword,
                ask_remember: Callable[[str], bool] | None = None) -> Store:
-    """The opened, encrypted store (see the module docstring); raises :class:`OpeningStopped`."""
-    from core import credentials
-    from core.storage import LoginRefused, StorageError, Store
+    """The opened, encrypted store (see the module docstring); raises :class:`OpeningStopped`.
 
-    key_info = _key_info(data_dir)
-    cipher = _cipher(data_dir, key_info, ask_passphrase) if key_info is not None else None
+    The key is found or made by :func:`core.opening.open_store` — the same function the
+    command line uses; this adds only the server password (asked again when refused)."""
+    from core import credentials
+    from core import opening as core_opening
+    from core.storage import LoginRefused, Store, recovery
+
     server = bool(url) and credentials.is_server_url(url or "")
-    failed = False
     typed: list[str] = []
 
-    def asking(where: str, failed: bool) -> str | None:
-        answer = ask_password(where, failed)
-        if answer:
-            typed.append(answer)
-        return answer
+    def open_database(cipher: FieldCipher | None) -> Store:
+        failed = False
 
-    for _attempt in range(PASSWORD_ATTEMPTS if server else 1):
-        target: object = url
-        typed.clear()
-        if server:
-            target = credentials.connect_url(
-                url or "", ask=lambda where, failed=failed: asking(where, failed))
-        try:
-            store = Store.open(target, data_dir=data_dir, cipher=cipher)  # type: ignore[arg-type]
-            break
-        except LoginRefused:
-            failed = True
-            continue
-        except StorageError as exc:
-            raise OpeningStopped(str(exc)) from None
-    else:
+        def asking(where: str, failed: bool) -> str | None:
+            answer = ask_password(where, failed)
+            if answer:
+                typed.append(answer)
+            return answer
+
+        for _attempt in range(PASSWORD_ATTEMPTS if server else 1):
+            target: object = url
+            typed.clear()
+            if server:
+                target = credentials.connect_url(
+                    url or "", ask=lambda where, failed=failed: asking(where, failed))
+            try:
+                return Store.open(target, data_dir=data_dir,  # type: ignore[arg-type]
+                                  cipher=cipher)
+            except LoginRefused:
+                failed = True
         raise OpeningStopped(_("The database server refused the password. Ask the clinic's "
                                "IT contact, or try again."))
+
+    opened = core_opening.open_store(
+        data_dir, open_database, ask_passphrase=ask_passphrase,
+        database_file=None if server else recovery.database_path(data_dir, url))
+    store = opened.store
     if typed and ask_remember is not None and credentials.keyring_problem() is None:
         where = credentials.redact(url or "")
         if ask_remember(where):
@@ -141,13 +143,6 @@ def open_store(data_dir: Path, url: str | None, *, ask_passphrase: AskPassphrase
             except credentials.CredentialsError as exc:
                 log.warning("The password could not be kept in the keyring (%s)",
                             type(exc).__name__)
-    if cipher is None:
-        try:
-            key = _new_key(data_dir, ask_passphrase)
-            store.enable_encryption(key.cipher())
-        except BaseException:
-            store.close()
-            raise
     return store
 
 
@@ -157,48 +152,9 @@ def key_mode(data_dir: Path) -> str:
 
 
 def _key_info(data_dir: Path) -> keys.KeyInfo | None:
-    from core import keys
+    from core import opening as core_opening
 
-    try:
-        return keys.read_key_info(data_dir)
-    except keys.KeyProblem as exc:
-        raise OpeningStopped(str(exc)) from None
-
-
-def _cipher(data_dir: Path, info: keys.KeyInfo, ask: AskPassphrase) -> FieldCipher:
-    from core import keys
-
-    try:
-        if info.mode == "keyring":
-            key = keys.load_key(data_dir)
-        else:
-            key = ask("unlock", lambda passphrase: keys.unlock(data_dir, passphrase))
-            if key is None:
-                raise OpeningStopped(_("Rekvirent stays locked: the data were not opened."))
-    except keys.KeyProblem as exc:
-        raise OpeningStopped(str(exc)) from None
-    if key is None:  # the key file vanished in between
-        raise OpeningStopped(_("This data folder has no key file (key.json)."))
-    return key.cipher()
-
-
-def _new_key(data_dir: Path, ask: AskPassphrase) -> DataKey:
-    """A first key for this data folder: the keyring if there is one, else a passphrase."""
-    from core import keys
-
-    if keys.keyring_available():
-        try:
-            return keys.create_keyring_key(data_dir)
-        except keys.KeyringUnavailable:
-            log.warning("The keyring refused the new key; asking for a passphrase instead")
-        except keys.KeyProblem as exc:
-            raise OpeningStopped(str(exc)) from None
-    key = ask("create", lambda passphrase: keys.create_passphrase_key(data_dir, passphrase))
-    if key is None:
-        raise OpeningStopped(_(
-            "Rekvirent does not store patient data unencrypted. Start again and choose a "
-            "passphrase to protect them."))
-    return key
+    return core_opening.key_info(data_dir)
 
 
 def apply_retention(store: Store, days: int, *,

@@ -3,6 +3,13 @@
 Exit 0 = everything written; 1 = the case has blockers, so only the journal note (and the
 prescription text) were written and consent and plan were refused; 2 = the case file cannot be
 read, its pathway is not installed, or the files could not be written.
+
+Without ``--record`` the data folder is only read (the document language in the settings) and
+never created.  With ``--record`` the export is kept as the window keeps it: the case is stored
+(as ``import`` does), and the export — the case as it was and every document with its SHA-256 —
+is recorded in the encrypted store and audited; retention counts from it.  The store is opened
+(key, lock) *before* any document is written.  A folder the command creates for the documents
+is user-only (0700).
 """
 
 from __future__ import annotations
@@ -10,12 +17,26 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.commands._common import error, read_case_and_pathway
+from core.commands._common import (
+    OpenedData,
+    data_dir_of,
+    error,
+    open_data,
+    read_case_and_pathway,
+)
+from core.commands._options import KEY_EPILOG, data_options
 from i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from core.case import Case
+    from core.content import Pathway
 
 HELP = ("lag dokumentene (PDF og tekst) for en saksfil (exit 0 = alt skrevet, 1 = blokkerende "
         "funn, 2 = feil)")
+EPILOG = ("Dokumentene er ukrypterte (de skal ut av programmet); en mappe kommandoen lager, "
+          "kan bare leses av deg. Med --record gjelder også: " + KEY_EPILOG)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,20 +50,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="målform for samtykket (standard: det saken har valgt)")
     parser.add_argument("--english-copy", action=argparse.BooleanOptionalAction, default=None,
                         help="lag også samtykket på engelsk som lesehjelp")
+    parser.add_argument("--record", action="store_true",
+                        help="lagre saken som utkast (som import) og registrer eksporten i "
+                             "datamappen, kryptert og i revisjonsloggen, som programvinduet "
+                             "gjør")
+    data_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.documents.export import export_documents
-    from core.paths import user_data_dir
-    from core.settings import load_settings
-
     loaded = read_case_and_pathway(args.case_file)
     if loaded is None:
         return 2
-    case, pathway = loaded
+    if not args.record:
+        return _export(args, *loaded, recorded=None)
+    opened = open_data(args)
+    if opened is None:
+        return 2
+    with opened:
+        return _export(args, *loaded, recorded=opened)
+
+
+def _export(args: argparse.Namespace, case: Case, pathway: Pathway, *,
+            recorded: OpenedData | None) -> int:
+    from core.documents.export import export_documents
+    from core.settings import load_settings
+    from core.storage import ExportedDocument, StorageError
+
     language = args.document_language
     if language is None:
-        language = load_settings(user_data_dir(getattr(args, "data_dir", None))).document_language
+        language = load_settings(data_dir_of(args)).document_language  # read only
+    if recorded is not None:
+        try:
+            recorded.store.import_case(case)
+        except StorageError as exc:
+            error(str(exc))
+            return 2
     try:
         result = export_documents(case, pathway, args.out, journal_language=language,
                                   consent_language=args.consent_language,
@@ -53,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for file in result.files:
         print(f"{file.sha256}  {file.path}")
+    if recorded is not None and result.files:
+        try:
+            recorded.store.record_export(case.id, [
+                ExportedDocument(f.kind, f.language, f.path.name, f.sha256, f.content)
+                for f in result.files])
+        except StorageError as exc:
+            error(_("The documents were written, but the export could not be recorded: "
+                    "{reason}").format(reason=str(exc)))
+            return 2
     if result.refused:
         for finding in result.blockers:
             error(f"{finding.code}: {finding.message}")

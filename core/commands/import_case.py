@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.commands._common import error, open_store
+from core.commands._common import error, open_data
+from core.commands._options import KEY_EPILOG, data_options
 
-HELP = "lagre en saksfil som utkast og skriv ut id-en"
+HELP = "lagre en saksfil som utkast (kryptert) og skriv ut id-en"
+EPILOG = KEY_EPILOG
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case_file", metavar="SAK.json", type=Path)
+    data_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,15 +26,14 @@ def run(args: argparse.Namespace) -> int:
     except casefile.CaseFileError as exc:
         error(f"{args.case_file}: {exc}")
         return 2
-    store = open_store(args)
-    if store is None:
+    opened = open_data(args)
+    if opened is None:
         return 2
-    try:
-        store.import_case(case)
-    except StorageError as exc:
-        error(str(exc))
-        return 2
-    finally:
-        store.close()
+    with opened:
+        try:
+            opened.store.import_case(case)
+        except StorageError as exc:
+            error(str(exc))
+            return 2
     print(case.id)
     return 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from zoneinfo import ZoneInfo
 
-from core.commands._common import error, open_store
+from core.commands._common import error, open_data
+from core.commands._options import KEY_EPILOG, data_options
 
 HELP = "vis utkastene (nyeste først)"
+EPILOG = KEY_EPILOG
 OSLO = ZoneInfo("Europe/Oslo")
 STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert"}
 
@@ -15,21 +17,21 @@ STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert"}
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search", default="", metavar="TEKST",
                         help="navn, fødselsnummer eller dato")
+    data_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from core.storage import StorageError
 
-    store = open_store(args)
-    if store is None:
+    opened = open_data(args)
+    if opened is None:
         return 2
-    try:
-        drafts = store.list(args.search)
-    except StorageError as exc:
-        error(str(exc))
-        return 2
-    finally:
-        store.close()
+    with opened:
+        try:
+            drafts = opened.store.list(args.search)
+        except StorageError as exc:
+            error(str(exc))
+            return 2
     if not drafts:
         print("Ingen utkast.")
         return 0

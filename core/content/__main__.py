@@ -1,12 +1,14 @@
-"""``python -m core.content``: check every shipped pathway file against the schema and record
-the digests of those that pass (``resources/pathways/checked.json``), so the app need not
-load jsonschema at start-up.  Run it after editing a pathway file or the schema."""
+"""``python -m core.content``: check every shipped pathway and withdrawal-scale file against its
+schema and record the digests of those that pass (``resources/pathways/checked.json`` and
+``resources/scales/checked.json``), so the app need not load jsonschema at start-up.  Run it
+after editing a pathway or scale file or a schema."""
 
 from __future__ import annotations
 
 import sys
 
 from core.content.loader import ContentError, write_checked_manifest
+from core.content.scales import scales_dir
 
 
 def main() -> int:
@@ -15,6 +17,7 @@ def main() -> int:
     except ContentError as exc:
         print(f"Not recorded: {exc}", file=sys.stderr)
         return 1
+    print(f"Recorded {scales_dir() / 'checked.json'}")
     print(f"Recorded {target}")
     return 0
 

@@ -2,85 +2,54 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.content.checking import CHECKED_MANIFEST as CHECKED_MANIFEST
+from core.content.checking import ContentError as ContentError
+from core.content.checking import (
+    checked_digests_for,
+    digest,
+    read_json,
+    schema_check,
+    write_manifest,
+)
 from core.content.pathway import Pathway, pathway_from_json
+from core.content.scales import Scale, load_scales, write_scale_manifest
 from core.paths import resources_dir
-
-
-class ContentError(Exception):
-    """A pathway file is missing, unreadable or does not match the schema."""
-
-    def __init__(self, file: str, field: str, message: str) -> None:
-        self.file = file
-        self.field = field
-        self.message = message
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: {message}")
 
 
 def schema_path() -> Path:
     return resources_dir() / "schema" / "pathway.schema.json"
 
 
-@cache
-def _validator() -> Any:
-    import jsonschema
-
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
-
-
-def _pointer(path: Any) -> str:
-    parts = [str(p) for p in path]
-    return "/".join(parts) if parts else "(rot)"
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def load_pathway_file(path: Path, *, checked: frozenset[str] = frozenset()) -> Pathway:
     """Read, validate and type one pathway file; :class:`ContentError` names file and field.
 
     ``checked``: SHA-256 digests of files already known to pass the schema (see
-    :func:`checked_digests`); such a file skips the JSON Schema check, nothing else.
+    :func:`checked_digests`); such a file skips the JSON Schema check, nothing else.  The
+    withdrawal scales a ``course`` section names are the shipped ones (``resources/scales``).
     """
     name = path.as_posix()
-    try:
-        raw_bytes = path.read_bytes()
-        raw = raw_bytes.decode("utf-8")
-    except OSError as exc:
-        raise ContentError(name, "", f"kan ikke leses ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ContentError(name, "", "er ikke gyldig UTF-8") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ContentError(name, f"linje {exc.lineno}", f"ugyldig JSON: {exc.msg}") from None
-    if _digest(raw_bytes) not in checked:
-        errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-        if errors:
-            first = errors[0]
-            raise ContentError(name, _pointer(first.absolute_path), first.message)
+    raw_bytes, data = read_json(path)
+    schema_check(name, raw_bytes, data, schema_path(), checked)
     _check_references(name, data)
+    scales = load_scales() if "course" in data else {}
+    if "course" in data:
+        _check_course(name, data, scales)
     try:
-        return pathway_from_json(data, source_file=name)
-    except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - schema catches these
+        return pathway_from_json(data, source_file=name, scales=scales)
+    except (KeyError, ValueError, TypeError, ArithmeticError) as exc:  # pragma: no cover
         raise ContentError(name, "", f"uventet innhold: {exc}") from None
 
 
 def _check_references(name: str, data: dict[str, Any]) -> None:
     """Cross-references the JSON Schema cannot express: ids unique, references resolvable."""
     for section in ("conditions", "substances", "assessment_options", "risk_points", "measures",
-                    "drugs", "combinations", "consent_items"):
+                    "drugs", "combinations", "consent_items", "admission_signs"):
         seen: set[str] = set()
         for index, item in enumerate(data[section]):
             if item["id"] in seen:
@@ -103,10 +72,81 @@ def _check_references(name: str, data: dict[str, Any]) -> None:
             if sub not in substances:
                 raise ContentError(name, f"combinations/{index}/substances/{j}",
                                    f"ukjent stoffgruppe {sub!r}")
+    risk_points = {p["id"] for p in data["risk_points"]}
+    for index, sign in enumerate(data["admission_signs"]):
+        if (sign["fact"] == "risk_point_high") != ("risk_point" in sign):
+            raise ContentError(name, f"admission_signs/{index}/risk_point",
+                               "hører til fact risk_point_high, og bare der")
+        if "risk_point" in sign and sign["risk_point"] not in risk_points:
+            raise ContentError(name, f"admission_signs/{index}/risk_point",
+                               f"ukjent risikopunkt {sign['risk_point']!r}")
+    kinds = [o["kind"] for o in data["quarantine_orders"]]
+    if sorted(kinds) != ["isolation", "quarantine"]:
+        raise ContentError(name, "quarantine_orders",
+                           "må ha nøyaktig én quarantine og én isolation")
+    criteria = sorted(c["key"] for c in data["forsvarlighet"]["criteria"])
+    if len(criteria) != len(set(criteria)):
+        raise ContentError(name, "forsvarlighet/criteria", "samme key er brukt to ganger")
+    ages = data["childbearing_age"]
+    if ages["min_years"] > ages["max_years"]:
+        raise ContentError(name, "childbearing_age/min_years", "er større enn max_years")
     keys = sorted(c["key"] for c in data["conditions"])
     if keys != ["dependence", "plan", "quarantine"]:
         raise ContentError(name, "conditions",
                            "må ha nøyaktig vilkårene dependence, plan og quarantine")
+
+
+def _check_course(name: str, data: dict[str, Any],
+                  scales: dict[tuple[str, int], Scale]) -> None:
+    """The ``course`` section's references: substances, scales, measures, drugs, numbers."""
+    course = data["course"]
+    substances = {s["id"] for s in data["substances"]}
+    drugs = {d["id"] for d in data["drugs"]}
+    measures = {m["id"] for m in data["measures"]}
+    duration = course["expected_duration_days"]
+    if duration["min"] > duration["max"]:
+        raise ContentError(name, "course/expected_duration_days/min", "er større enn max")
+    seen: set[str] = set()
+    for index, choice in enumerate(course["scales"]):
+        where = f"course/scales/{index}"
+        if choice["substance"] not in substances:
+            raise ContentError(name, f"{where}/substance",
+                               f"ukjent stoffgruppe {choice['substance']!r}")
+        if choice["substance"] in seen:
+            raise ContentError(name, f"{where}/substance", "stoffgruppen er nevnt før")
+        seen.add(choice["substance"])
+        ref = choice["scale"]
+        if ref is not None and (ref["id"], ref["version"]) not in scales:
+            raise ContentError(name, f"{where}/scale",
+                               f"skalaen {ref['id']!r} versjon {ref['version']} finnes ikke i "
+                               "resources/scales")
+    for key in ("intoxication_signs", "overdose_signs"):
+        ids: set[str] = set()
+        for index, sign in enumerate(course[key]):
+            if sign["id"] in ids:
+                raise ContentError(name, f"course/{key}/{index}/id",
+                                   f"id {sign['id']!r} er brukt før")
+            ids.add(sign["id"])
+    if course["supervised_intake_measure"] not in measures:
+        raise ContentError(name, "course/supervised_intake_measure",
+                           f"ukjent tiltak {course['supervised_intake_measure']!r}")
+    ruled: set[str] = set()
+    for index, rule in enumerate(course["taper"]["rules"]):
+        where = f"course/taper/rules/{index}"
+        if rule["drug"] not in drugs:
+            raise ContentError(name, f"{where}/drug", f"ukjent legemiddel {rule['drug']!r}")
+        if rule["drug"] in ruled:
+            raise ContentError(name, f"{where}/drug", "legemidlet har en regel fra før")
+        ruled.add(rule["drug"])
+        if Decimal(str(rule["round_to_mg"])) <= 0:
+            raise ContentError(name, f"{where}/round_to_mg", "må være større enn null")
+        for j, reduction in enumerate(rule["reductions"]):
+            if Decimal(str(reduction["reduce_mg"])) <= 0:
+                raise ContentError(name, f"{where}/reductions/{j}/reduce_mg",
+                                   "må være større enn null")
+        if Decimal(str(rule["reductions"][-1]["above_mg"])) != 0:
+            raise ContentError(name, f"{where}/reductions",
+                               "den siste reduksjonen må gjelde over 0 mg, så planen når null")
 
 
 @dataclass
@@ -140,40 +180,32 @@ class ContentLibrary:
         return max(pool, key=lambda p: p.published)
 
 
-#: Beside the pathway folders: the SHA-256 of each pathway file that passed the JSON Schema,
-#: and of that schema.  Written by ``python -m core.content`` (which checks every file first);
-#: ``test_checked_manifest_is_current`` fails when a file or the schema changed without it.
-CHECKED_MANIFEST = "checked.json"
-
-
 def checked_digests(root: Path) -> frozenset[str]:
-    """Digests of the files under ``root`` known to pass the current schema.
+    """Digests of the pathway files under ``root`` known to pass the current schema.
 
-    Empty when the manifest is missing or unreadable, or was made for another schema: then
-    every file is checked against the schema as it loads.  A file edited after the manifest
-    was written has another digest and is checked too; the manifest only spares the shipped
-    files the schema check (jsonschema costs ~50 ms and ~3 MiB to import, the check ~25 ms).
+    Empty when the manifest (:data:`CHECKED_MANIFEST`) is missing or unreadable, or was made
+    for another schema: then every file is checked against the schema as it loads.  A file
+    edited after the manifest was written has another digest and is checked too; the
+    manifest only spares the shipped files the schema check (jsonschema costs ~50 ms and
+    ~3 MiB to import, the check ~25 ms).
     """
-    try:
-        manifest = json.loads((root / CHECKED_MANIFEST).read_text(encoding="utf-8"))
-        if manifest["schema"] != _digest(schema_path().read_bytes()):
-            return frozenset()
-        return frozenset(str(d) for d in manifest["files"].values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return frozenset()
+    return checked_digests_for(root, schema_path())
 
 
 def write_checked_manifest(root: Path | None = None) -> Path:
-    """Check every pathway file under ``root`` against the schema, then record its digest."""
+    """Check every pathway file under ``root`` against the schema, then record its digest.
+
+    For the shipped content (``root`` None) the withdrawal scales are checked and recorded
+    first (``resources/scales/checked.json``), since a pathway's course section names them.
+    """
+    if root is None:
+        write_scale_manifest()
     root = root or resources_dir() / "pathways"
     files = {}
     for path in sorted(root.glob("*/*.json")):
         load_pathway_file(path)  # the full check; raises on the first broken file
-        files[path.relative_to(root).as_posix()] = _digest(path.read_bytes())
-    manifest = {"schema": _digest(schema_path().read_bytes()), "files": files}
-    target = root / CHECKED_MANIFEST
-    target.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return target
+        files[path.relative_to(root).as_posix()] = digest(path.read_bytes())
+    return write_manifest(root, schema_path(), files)
 
 
 def load_library(root: Path | None = None) -> ContentLibrary:

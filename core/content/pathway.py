@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from core.content.course import CourseContent
+    from core.content.scales import Scale
 
 Lang = Literal["nb", "nn", "en"]
 
@@ -38,6 +42,23 @@ class Text:
 
     def __bool__(self) -> bool:
         return bool(self.nb)
+
+    def running(self, language: str) -> str:
+        """The text as it stands inside a sentence (see :func:`running_text`)."""
+        return running_text(self.get(language))
+
+
+def running_text(name: str) -> str:
+    """A pathway name as it stands inside a sentence: ``Buprenorfin`` → ``buprenorfin``.
+
+    Generic drug names and substance groups are common nouns in Norwegian (and English), so
+    they are written in lower case mid-sentence; the pathway spells them as they start a line.
+    Abbreviations (``GHB``, ``LAR``) keep their capitals.  Product names typed by the doctor
+    never pass through here.
+    """
+    if len(name) >= 2 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 @dataclass(frozen=True)
@@ -142,7 +163,10 @@ class Drug:
 class Combination:
     id: str
     substances: tuple[str, ...]
+    #: For the doctor (journal note).
     text: Text
+    #: For the patient (consent); ``{names}`` is filled with this patient's drugs and substances.
+    patient_text: Text
 
 
 @dataclass(frozen=True)
@@ -155,8 +179,71 @@ class Thresholds:
     qtc_high_ms: int
 
 
+@dataclass(frozen=True)
+class ChildbearingAge:
+    """Whole years, both ends included, at which a woman counts as of childbearing age."""
+
+    min_years: int
+    max_years: int
+
+    def includes(self, age: int) -> bool:
+        return self.min_years <= age <= self.max_years
+
+
+AdmissionFact = Literal[
+    "breathing_difficulty", "reduced_general_condition", "respiratory_rate_low",
+    "oxygen_saturation_low", "serious_somatic_illness", "serious_psychiatric_illness",
+    "lung_disease", "covid_respiratory_symptoms", "heart_disease", "risk_point_high",
+]
+
+
+@dataclass(frozen=True)
+class AdmissionSign:
+    """A recorded fact that on its own makes the rules suggest considering admission."""
+
+    id: str
+    fact: AdmissionFact
+    #: For ``risk_point_high``: the risk point whose high assessment counts.
+    risk_point: str
+    #: Lower-case words for running text ("pustevansker").
+    label: Text
+
+
+@dataclass(frozen=True)
+class QuarantineOrder:
+    """The provision a quarantine or an isolation is ordered under."""
+
+    kind: Literal["quarantine", "isolation"]
+    #: The paragraph number the recorded legal reference must name ("4", "7").
+    section: str
+    reference: Text
+
+
+ForsvarlighetKey = Literal[
+    "indication", "prior_assessment", "drug_choice", "effect_evaluation", "treatment_plan",
+    "taper_plan",
+]
+
+
+@dataclass(frozen=True)
+class ForsvarlighetCriterion:
+    id: str
+    #: Which evidence the journal note gives for it.
+    key: ForsvarlighetKey
+    title: Text
+
+
+@dataclass(frozen=True)
+class Forsvarlighet:
+    """Statens helsepersonellnemnd's criteria for prescribing addictive drugs (seed 004, 2.3)."""
+
+    source: Text
+    criteria: tuple[ForsvarlighetCriterion, ...]
+
+
 ConsentCondition = Literal[
-    "always", "methadone", "diazepam_exception", "non_opioid", "pregnancy", "lar", "interpreter"
+    "always", "methadone", "diazepam_exception", "non_opioid", "pregnancy", "lar", "interpreter",
+    "combination",
 ]
 
 
@@ -186,8 +273,16 @@ class Pathway:
     combinations: tuple[Combination, ...]
     thresholds: Thresholds
     consent_items: tuple[ConsentItem, ...]
+    #: The criteria's titles only (kept for files of the first layout); see ``forsvarlighet``.
     forsvarlighet_criteria: tuple[Text, ...]
+    childbearing_age: ChildbearingAge
+    admission_signs: tuple[AdmissionSign, ...]
+    quarantine_orders: tuple[QuarantineOrder, ...]
+    forsvarlighet: Forsvarlighet
     source_file: str = ""
+    #: The course of treatment's content (signs, scales, taper rules); None in a pathway file
+    #: without a ``course`` section (see core/content/course.py).
+    course: CourseContent | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -215,6 +310,9 @@ class Pathway:
     def condition(self, key: str) -> Condition | None:
         return next((c for c in self.conditions if c.key == key), None)
 
+    def quarantine_order(self, kind: str | None) -> QuarantineOrder | None:
+        return next((o for o in self.quarantine_orders if o.kind == kind), None)
+
 
 def _text(data: Mapping[str, Any], key: str) -> Text:
     return Text.from_json(data.get(key))
@@ -228,8 +326,12 @@ def _date(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-def pathway_from_json(data: Mapping[str, Any], source_file: str = "") -> Pathway:
-    """Build the typed pathway from already schema-validated JSON data."""
+def pathway_from_json(data: Mapping[str, Any], source_file: str = "",
+                      scales: Mapping[tuple[str, int], Scale] | None = None) -> Pathway:
+    """Build the typed pathway from already schema-validated JSON data; ``scales`` are the
+    loaded withdrawal scales its ``course`` section refers to."""
+    from core.content.course import course_from_json
+
     lb = data["legal_basis"]
     return Pathway(
         id=data["id"],
@@ -299,7 +401,8 @@ def pathway_from_json(data: Mapping[str, Any], source_file: str = "") -> Pathway
         ),
         depressants=tuple(data["depressants"]),
         combinations=tuple(
-            Combination(id=c["id"], substances=tuple(c["substances"]), text=_text(c, "text"))
+            Combination(id=c["id"], substances=tuple(c["substances"]), text=_text(c, "text"),
+                        patient_text=_text(c, "patient_text"))
             for c in data["combinations"]
         ),
         thresholds=Thresholds(**data["thresholds"]),
@@ -311,5 +414,23 @@ def pathway_from_json(data: Mapping[str, Any], source_file: str = "") -> Pathway
             for k in data["consent_items"]
         ),
         forsvarlighet_criteria=tuple(Text.from_json(t) for t in data["forsvarlighet_criteria"]),
+        childbearing_age=ChildbearingAge(**data["childbearing_age"]),
+        admission_signs=tuple(
+            AdmissionSign(id=a["id"], fact=a["fact"], risk_point=a.get("risk_point", ""),
+                          label=_text(a, "label"))
+            for a in data["admission_signs"]
+        ),
+        quarantine_orders=tuple(
+            QuarantineOrder(kind=o["kind"], section=o["section"], reference=_text(o, "reference"))
+            for o in data["quarantine_orders"]
+        ),
+        forsvarlighet=Forsvarlighet(
+            source=_text(data["forsvarlighet"], "source"),
+            criteria=tuple(
+                ForsvarlighetCriterion(id=c["id"], key=c["key"], title=_text(c, "title"))
+                for c in data["forsvarlighet"]["criteria"]
+            ),
+        ),
         source_file=source_file,
+        course=(course_from_json(data["course"], scales or {}) if "course" in data else None),
     )

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.case import Case, Medication
-from core.content.pathway import Pathway, Text
+from core.content.pathway import Combination, Pathway, Text
 from core.documents import fmt
 from core.documents.model import DocumentKind, Notice, kv
 from core.findings import Finding, Severity
 from core.identity import IdentityKind, check, compact
-from core.rules import Deviation, deviations, evaluate
+from core.rules import Deviation, deviations, evaluate, relevance
 from i18n import Language, Translator, translator
 
 #: One letter per document kind in the document id ("K3F9A2C1-S-4B7E10").
@@ -90,9 +90,31 @@ class DocContext:
     def drug_name(self, medication: Medication) -> str:
         return fmt.drug_name(medication, self.pathway, self.language)
 
-    def substance_name(self, substance_id: str) -> str:
+    def drug_running_name(self, medication: Medication) -> str:
+        """The drug's name for the middle of a sentence (``buprenorfin``; a product name the
+        doctor typed stays as typed)."""
+        return fmt.drug_name(medication, self.pathway, self.language, running=True)
+
+    @property
+    def consultation_day(self) -> dt.date:
+        """The day age and childbearing age are judged on (see :mod:`core.rules.relevance`)."""
+        return relevance.consultation_day(self.case, self.today)
+
+    def combinations(self) -> list[tuple[Combination, str]]:
+        """Each dangerous combination this patient has, with its names for running text
+        (``buprenorfin og alkohol``)."""
+        return [(combination, fmt.join_names(
+                    [name.running(self.language) for name in
+                     relevance.combination_names(self.case, self.pathway, combination)],
+                    self._("and")))
+                for combination in relevance.combinations(self.case, self.pathway)]
+
+    def substance_name(self, substance_id: str, *, running: bool = False) -> str:
+        """The substance group's name (``running``: as inside a sentence, ``opioider``)."""
         substance = self.pathway.substance(substance_id)
-        return self.text(substance.name) if substance is not None else substance_id
+        if substance is None:
+            return substance_id
+        return substance.name.running(self.language) if running else self.text(substance.name)
 
     def quarantine_word(self) -> str:
         """"isolering" or "karantene" (lower case, for running text)."""

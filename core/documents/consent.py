@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.case import Case
-from core.content.pathway import Pathway
+from core.content.pathway import ConsentItem, Pathway
 from core.documents.common import DocContext, context
 from core.documents.fmt import dose, formulation_name, join_names
 from core.documents.model import (
@@ -28,6 +28,7 @@ from core.documents.model import (
     section,
 )
 from core.dose import parse_dose
+from core.rules.context import sentence_case
 from core.rules.relevance import relevant_items
 
 #: Body text in large print: the issue asks for at least 11 pt.
@@ -78,12 +79,12 @@ def drugs_phrase(ctx: DocContext) -> str:
     """``buprenorfin/nalokson 12 mg per døgn og oksazepam 50 mg per døgn`` for running text."""
     lines = []
     for medication in ctx.case.medications:
-        name = ctx.drug_name(medication)
+        name = ctx.drug_running_name(medication)
         if not name:
             continue
         amount = parse_dose(medication.daily_dose)
         dose = ctx._("{dose} per day").format(dose=_dose(ctx, amount)) if amount else ""
-        lines.append(" ".join(p for p in (name.lower(), dose) if p))
+        lines.append(" ".join(p for p in (name, dose) if p))
     return join_names(lines, ctx._("and")) or ctx._("the medicine the doctor has chosen")
 
 
@@ -119,19 +120,44 @@ def item_texts(case: Case, pathway: Pathway, language: str = "nb", *,
     return {item_id: text for item_id, _title, text in _item_texts(ctx)}
 
 
+def _relevant(ctx: DocContext) -> list[ConsentItem]:
+    return relevant_items(ctx.case, ctx.pathway, ctx.consultation_day)
+
+
 def _item_texts(ctx: DocContext) -> list[tuple[str, str, str]]:
+    return [(item.id, ctx.text(item.title), " ".join(
+                [*(_combination_list(ctx) if item.when == "combination" else ()),
+                 _item_text(ctx, item)]))
+            for item in _relevant(ctx)]
+
+
+def _item_text(ctx: DocContext, item: ConsentItem) -> str:
     end = ctx.plan_end_date()
     values = {
         "drugs": drugs_phrase(ctx),
         "end_date": ctx.date(end) if end else ctx._("on a date the doctor will tell you"),
         "contact": ctx.contact_text() or ctx._("the doctor"),
     }
-    return [(item.id, ctx.text(item.title), ctx.text(item.patient_text).format_map(_Fill(values)))
-            for item in relevant_items(ctx.case, ctx.pathway)]
+    return ctx.text(item.patient_text).format_map(_Fill(values))
+
+
+def _combination_list(ctx: DocContext) -> list[str]:
+    """This patient's dangerous combinations in plain words, one short text each
+    (``Buprenorfin og oksazepam sammen er den farligste blandingen. …``)."""
+    return [sentence_case(ctx.text(combination.patient_text).format_map(_Fill({"names": names})))
+            for combination, names in ctx.combinations()]
 
 
 def _information_sections(ctx: DocContext) -> list[Section | None]:
-    return [section(title, Paragraph(text)) for _id, title, text in _item_texts(ctx)]
+    sections: list[Section | None] = []
+    for item in _relevant(ctx):
+        blocks: list[Block] = []
+        if item.when == "combination":
+            # A list the patient can take in one line at a time, then what to do about it.
+            blocks.append(bullets(*_combination_list(ctx)))
+        blocks.append(Paragraph(_item_text(ctx, item)))
+        sections.append(section(ctx.text(item.title), *blocks))
+    return sections
 
 
 class _Fill(dict[str, str]):

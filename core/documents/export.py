@@ -22,6 +22,7 @@ from core.documents.journal import journal_note, prescription_text
 from core.documents.model import Document, DocumentKind, to_text
 from core.documents.treatment_plan import treatment_plan
 from core.findings import Finding, Severity
+from core.paths import ensure_private_dir
 
 #: File-name stems per kind (ASCII, the same in bokmål and nynorsk).
 STEMS: dict[DocumentKind, str] = {
@@ -82,7 +83,8 @@ def export_documents(case: Case, pathway: Pathway, out_dir: Path, *,
 
     findings = evaluate(case, pathway, today=today, language=journal_language)
     blockers = [f for f in findings if f.severity is Severity.BLOCKER]
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.is_dir():  # a folder made here is user-only; one the GP chose stays as it is
+        ensure_private_dir(out_dir)
     files: list[ExportedFile] = []
     refused: list[DocumentKind] = []
     documents = build_documents(case, pathway, journal_language=journal_language,

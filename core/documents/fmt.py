@@ -50,9 +50,14 @@ def dose(value: Decimal | None, language: Language) -> str:
     return "" if value is None else format_dose(value, _locale(language))
 
 
-def drug_name(medication: Medication, pathway: Pathway, language: Language) -> str:
+def drug_name(medication: Medication, pathway: Pathway, language: Language, *,
+              running: bool = False) -> str:
+    """The pathway's name of the drug (``running``: as inside a sentence, ``buprenorfin``),
+    or the name the doctor typed for a drug outside the table, exactly as typed."""
     drug = pathway.drug(medication.drug)
-    return drug.name.get(language) if drug is not None else medication.other_name.strip()
+    if drug is None:
+        return medication.other_name.strip()
+    return drug.name.running(language) if running else drug.name.get(language)
 
 
 def formulation_name(medication: Medication, pathway: Pathway, language: Language) -> str:

@@ -8,10 +8,11 @@ Only what the GP filled in is written; a section with nothing in it is left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from core.case import Case, Medication
-from core.content.pathway import Pathway
+from core.content.pathway import ConsentItem, ForsvarlighetKey, Pathway
 from core.documents.common import DocContext, context, yes_no_unknown
 from core.documents.model import (
     Block,
@@ -24,6 +25,8 @@ from core.documents.model import (
     kv,
     section,
 )
+from core.rules import relevance
+from core.rules.context import sentence_case
 from core.rules.relevance import relevant_items
 
 
@@ -42,6 +45,7 @@ def journal_note(case: Case, pathway: Pathway, language: str = "nb", *,
         _cooperation(ctx),
         _information(ctx),
         _follow_up(ctx),
+        _forsvarlighet(ctx),
         section(_("Addition by the doctor"), Paragraph(case.journal_addition.strip())),
     ) if s is not None)
     title = _("Journal note: temporary substitution treatment during quarantine or isolation")
@@ -113,7 +117,10 @@ def _background(ctx: DocContext) -> Section | None:
                    Paragraph(case.notes.strip()))
 
 
-def _quarantine_sentence(ctx: DocContext) -> str:
+def _quarantine_sentence(ctx: DocContext, *, short: bool = False) -> str:
+    """The quarantine or isolation, who ordered it (the municipal doctor, contact tracing,
+    with the name) and on what basis; ``short`` leaves out the kind of orderer and the basis
+    (for the condition line, beside the full sentence in the background)."""
     _, q = ctx._, ctx.case.conditions.quarantine
     kind = _("isolation") if q.kind == "isolation" else _("quarantine")
     parts = [_("The patient is in {kind} under the covid-19 regulation").format(kind=kind)]
@@ -125,10 +132,15 @@ def _quarantine_sentence(ctx: DocContext) -> str:
             start=ctx.date(q.start), end=ctx.date(q.expected_end))
     elif q.start:
         sentence += " " + _("from {start}").format(start=ctx.date(q.start))
-    if q.ordered_by.strip():
-        sentence += ", " + _("decided by {who}").format(who=q.ordered_by.strip())
+    orderer = {"municipal_doctor": _("the municipal doctor"),
+               "contact_tracing": _("contact tracing")}.get(q.ordered_by_role or "", "")
+    who = q.ordered_by.strip()
+    if q.ordered_by_role != "not_ordered" and (orderer or who):
+        if orderer and not short:
+            who = f"{orderer} ({who})" if who else orderer
+        sentence += ", " + _("ordered by {who}").format(who=who)
     sentence += "."
-    if q.basis.strip():
+    if q.basis.strip() and not short:
         sentence += " " + _("Basis: {basis}.").format(basis=q.basis.strip().rstrip("."))
     return sentence
 
@@ -165,9 +177,14 @@ def _findings(ctx: DocContext) -> Section | None:
     if vitals_text:
         vitals_text = vitals_text[0].upper() + vitals_text[1:] + "."
     pregnancy = {
-        "not_pregnant": _("not pregnant"), "possible": _("possibly pregnant"),
-        "pregnant": _("pregnant"),
+        "not_relevant": _("not relevant"), "not_pregnant": _("not pregnant"),
+        "possible": _("possibly pregnant"), "pregnant": _("pregnant"), "unknown": _("unknown"),
     }.get(f.pregnancy or "", "")
+    fertile = ""
+    if f.childbearing_age:
+        fertile = _("yes")
+    elif relevance.derived_childbearing_age(ctx.case, ctx.pathway, ctx.consultation_day):
+        fertile = _("yes (from sex and age)")
     rows = kv(
         (_("Signs of intoxication"), f.intoxication_signs.strip()),
         (_("Signs of withdrawal"), f.withdrawal_signs.strip()),
@@ -175,8 +192,14 @@ def _findings(ctx: DocContext) -> Section | None:
         (_("Lung disease"), yes_no_unknown(ctx, f.lung_disease)),
         (_("Heart disease"), yes_no_unknown(ctx, f.heart_disease)),
         (_("Reduced general condition"), yes_no_unknown(ctx, f.reduced_general_condition)),
+        (_("Breathing difficulty"), yes_no_unknown(ctx, f.breathing_difficulty)),
+        (_("Serious physical illness that complicates the treatment"),
+         yes_no_unknown(ctx, f.serious_somatic_illness)),
+        (_("Serious mental illness that complicates the treatment"),
+         yes_no_unknown(ctx, f.serious_psychiatric_illness)),
+        (_("Illness and its effect on the treatment"), f.comorbidity_note.strip()),
         (_("Pregnancy"), pregnancy),
-        (_("Woman of childbearing age"), _("yes") if f.childbearing_age else ""),
+        (_("Woman of childbearing age"), fertile),
     )
     return section(_("Findings"), Paragraph(vitals_text), rows, Paragraph(f.other.strip()))
 
@@ -231,7 +254,9 @@ def _condition_lines(ctx: DocContext) -> list[tuple[str, str]]:
                     met += ", " + ctx.date_time(plan.contacted_at)
                 met += "."
         else:
-            met = _quarantine_sentence(ctx) if conditions.quarantine.kind else ""
+            # The background has the whole sentence; the condition line stays short, as a
+            # key–value cell the PDF can split only once across pages.
+            met = _quarantine_sentence(ctx, short=True) if conditions.quarantine.kind else ""
             if conditions.quarantine.self_chosen:
                 met += " " + _("The patient stays home by own choice only: this does not meet "
                                "the condition.")
@@ -285,6 +310,12 @@ def _risk(ctx: DocContext) -> Section | None:
             "{count} point of the risk mapping is not assessed.",
             "{count} points of the risk mapping are not assessed.", unanswered).format(
                 count=unanswered)))
+    combinations = ctx.combinations()
+    if combinations:
+        blocks.append(Paragraph(_("Combined risk of overdose (drugs prescribed and substances "
+                                  "used):"), emphasis=True))
+        blocks.append(bullets(*(f"{sentence_case(names)}: {ctx.text(combination.text)}"
+                                for combination, names in combinations)))
     return section(_("Risk mapping"), *blocks)
 
 
@@ -365,9 +396,9 @@ def _cooperation(ctx: DocContext) -> Section | None:
 
 def _information(ctx: DocContext) -> Section | None:
     _, consent = ctx._, ctx.case.consent
-    explained = [ctx.text(item.title) for item in relevant_items(ctx.case, ctx.pathway)
-                 if consent.items_explained.get(item.id)]
-    not_explained = [ctx.text(item.title) for item in relevant_items(ctx.case, ctx.pathway)
+    items = relevant_items(ctx.case, ctx.pathway, ctx.consultation_day)
+    explained = [ctx.text(item.title) for item in items if consent.items_explained.get(item.id)]
+    not_explained = [ctx.text(item.title) for item in items
                      if not consent.items_explained.get(item.id)]
     blocks: list[Block] = []
     if explained:
@@ -377,6 +408,9 @@ def _information(ctx: DocContext) -> Section | None:
     if explained and not_explained:
         blocks.append(Paragraph(_("Not yet explained: {items}.").format(
             items=", ".join(not_explained))))
+    combination = _combination_told(ctx, items)
+    if combination:
+        blocks.append(Paragraph(combination))
     capacity = {"full": _("The patient has capacity to consent."),
                 "reduced": _("The patient's capacity to consent is reduced."),
                 "lacking": _("The patient lacks capacity to consent.")}.get(
@@ -399,6 +433,22 @@ def _information(ctx: DocContext) -> Section | None:
         blocks.append(Paragraph(_("Questions from the patient: {text}").format(
             text=consent.patient_questions.strip())))
     return section(_("Information and consent"), *blocks)
+
+
+def _combination_told(ctx: DocContext, items: list[ConsentItem]) -> str:
+    """Whether the patient was told, in the consent's plain words, of the combinations they
+    have (seed 004 ch. 5: the greatest danger of overdose)."""
+    combinations = ctx.combinations()
+    item = next((i for i in items if i.when == "combination"), None)
+    if not combinations or item is None:
+        return ""
+    names = "; ".join(names for _combination, names in combinations)
+    if ctx.case.consent.items_explained.get(item.id):
+        return ctx._("The patient was told, orally and in the consent, about the raised risk "
+                     "of overdose from these combinations: {combinations}.").format(
+            combinations=names)
+    return ctx._("The patient has not yet been told about the raised risk of overdose from "
+                 "these combinations: {combinations}.").format(combinations=names)
 
 
 def _follow_up(ctx: DocContext) -> Section | None:
@@ -432,6 +482,158 @@ def _follow_up(ctx: DocContext) -> Section | None:
             (_("LAR"), lar),
         ),
     )
+
+
+def _forsvarlighet(ctx: DocContext) -> Section | None:
+    """The forsvarlighet criteria of Statens helsepersonellnemnd (seed 004, 2.3), one labelled
+    line each: how this case meets it, "not documented", or "not yet" for what comes later in
+    the course (the evaluation of effect, a tapering plan not yet set)."""
+    forsvarlighet = ctx.pathway.forsvarlighet
+    if not forsvarlighet.criteria:
+        return None
+    # Labelled lines in a list rather than a key–value table: a line may carry the doctor's
+    # long texts (a tapering plan, a justification), and list items split across pages.
+    lines = [f"{ctx.text(criterion.title)}: {_CRITERIA[criterion.key](ctx)}"
+             for criterion in forsvarlighet.criteria]
+    return section(
+        ctx._("Criteria for sound prescribing"),
+        Paragraph(ctx._("The criteria of {source} for prescribing addictive drugs, and how "
+                        "each is met:").format(source=ctx.text(forsvarlighet.source)),
+                  emphasis=True),
+        bullets(*lines))
+
+
+def _clauses(*parts: str) -> str:
+    """Clauses joined with semicolons into one sentence."""
+    text = "; ".join(p for p in parts if p)
+    return sentence_case(text) + "." if text else ""
+
+
+def _not_documented(ctx: DocContext, what: str) -> str:
+    return ctx._("Not documented: {what}.").format(what=what)
+
+
+def _indication(ctx: DocContext) -> str:
+    case = ctx.case
+    diagnoses = [f"{d.icd10.strip()} {ctx.substance_name(d.substance, running=True)}".strip()
+                 for d in case.conditions.dependence.diagnoses if d.icd10.strip()]
+    if not diagnoses:
+        return _not_documented(ctx, ctx._("no dependence diagnosis (F1x.2) is recorded"))
+    quarantine = case.conditions.quarantine
+    return _clauses(
+        ctx._("dependence syndrome {diagnoses}").format(diagnoses=", ".join(diagnoses)),
+        ctx._("signs of withdrawal: {signs}").format(
+            signs=case.findings.withdrawal_signs.strip().rstrip("."))
+        if case.findings.withdrawal_signs.strip() else "",
+        ctx._("in {kind} ordered under the covid-19 regulation").format(
+            kind=ctx.quarantine_word())
+        if quarantine.kind and quarantine.ordered_by_role not in (None, "not_ordered") else "",
+    )
+
+
+def _prior_assessment(ctx: DocContext) -> str:
+    case, pathway = ctx.case, ctx.pathway
+    used = [ctx.substance_name(u.substance, running=True)
+            for u in case.substance_use if u.substance]
+    assessed = sum(1 for point in pathway.risk_points
+                   if (answer := case.risk.get(point.id)) is not None
+                   and pathway.assessment(answer.assessment) is not None)
+    f = case.findings
+    examined = any(v is not None for v in (f.respiratory_rate, f.oxygen_saturation, f.pulse,
+                                           f.qtc_ms)) or bool(f.intoxication_signs.strip()
+                                                              or f.withdrawal_signs.strip())
+    by = sorted({d.diagnosed_by_name.strip() for d in case.conditions.dependence.diagnoses
+                 if d.diagnosed_by_name.strip()})
+    text = _clauses(
+        ctx._("current substance use mapped ({substances})").format(
+            substances=", ".join(dict.fromkeys(used))) if used else "",
+        ctx._("clinical examination at the consultation on {date}").format(
+            date=ctx.date(case.consultation.date)) if examined and case.consultation.date
+        else "",
+        ctx._("risk mapping: {assessed} of {total} points assessed").format(
+            assessed=assessed, total=len(pathway.risk_points)) if assessed else "",
+        ctx._("diagnosis set by {names}").format(names=", ".join(by)) if by else "",
+    )
+    return text or _not_documented(ctx, ctx._("no substance use, findings or risk mapping "
+                                               "are recorded"))
+
+
+def _drug_choice(ctx: DocContext) -> str:
+    reasons: list[str] = []
+    for index, medication in enumerate(ctx.case.medications):
+        name = ctx.drug_name(medication)
+        if not name:
+            continue
+        drug = ctx.pathway.drug(medication.drug)
+        deviations = [d for d in ctx.deviations if d.medication_index == index]
+        justification = medication.deviation_justification.strip()
+        if deviations and justification:
+            reason = ctx._("deviation from the guidance, justified: {text}").format(
+                text=justification.rstrip("."))
+        elif deviations:
+            reason = ctx._("deviation from the guidance without a written justification")
+        elif drug is not None and drug.preferred:
+            reason = ctx._("the preferred drug for {substance} in the guidance").format(
+                substance=ctx.substance_name(drug.substance, running=True))
+        elif drug is not None:
+            reason = ctx._("suggested for {substance} in the guidance").format(
+                substance=ctx.substance_name(drug.substance, running=True))
+        else:
+            reason = ""
+        reasons.append(f"{name}: {reason}." if reason else f"{name}.")
+    return " ".join(reasons) or _not_documented(ctx, ctx._("no drug is chosen"))
+
+
+def _effect_evaluation(ctx: DocContext) -> str:
+    planned = ctx.case.plan.evaluation.strip()
+    if planned:
+        return ctx._("Not yet: comes later in the course. Planned: {plan}").format(
+            plan=planned if planned.endswith(".") else planned + ".")
+    return ctx._("Not yet: comes later in the course; no time for it is planned yet.")
+
+
+def _treatment_plan(ctx: DocContext) -> str:
+    case = ctx.case
+    specialist, plan = case.conditions.plan, case.plan
+    if not specialist.unit.strip():
+        return _not_documented(ctx, ctx._("no plan made with the specialist service is "
+                                          "recorded"))
+    made = ctx._("plan made with {unit}").format(unit=specialist.unit.strip())
+    if specialist.contacted_at:
+        made += " " + ctx._("on {date}").format(date=ctx.date(specialist.contacted_at.date()))
+    return _clauses(
+        made,
+        ctx._("supervised intake: {frequency}").format(
+            frequency=plan.supervision_frequency.strip().rstrip("."))
+        if plan.supervision_frequency.strip() else "",
+        ctx._("followed up by {who}").format(who=plan.followed_up_by.strip().rstrip("."))
+        if plan.followed_up_by.strip() else "",
+    )
+
+
+def _taper_plan(ctx: DocContext) -> str:
+    case = ctx.case
+    plans = [case.plan.taper.strip(),
+             *(m.taper_plan.strip() for m in case.medications),
+             case.plan.end_of_isolation.strip()]
+    written = [p if p.endswith(".") else p + "." for p in dict.fromkeys(plans) if p]
+    if written:
+        return " ".join(written)
+    end = case.conditions.quarantine.expected_end
+    if end is not None:
+        return ctx._("Not yet: to be set before the {kind} ends ({date}).").format(
+            kind=ctx.quarantine_word(), date=ctx.date(end))
+    return ctx._("Not yet: to be set before the {kind} ends.").format(kind=ctx.quarantine_word())
+
+
+_CRITERIA: dict[ForsvarlighetKey, Callable[[DocContext], str]] = {
+    "indication": _indication,
+    "prior_assessment": _prior_assessment,
+    "drug_choice": _drug_choice,
+    "effect_evaluation": _effect_evaluation,
+    "treatment_plan": _treatment_plan,
+    "taper_plan": _taper_plan,
+}
 
 
 def prescription_text(case: Case, pathway: Pathway, language: str = "nb", *,

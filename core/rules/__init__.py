@@ -8,12 +8,14 @@ justification and the agreement of a specialist in TSB.  Codes are listed in ``d
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from core.case import Case
 from core.content.pathway import Pathway
 from core.findings import Finding
-from core.rules import clinical, conditions, consent, medication, patient
+from core.rules import clinical, conditions, consent, course, medication, patient
 from core.rules.context import Deviation, RuleContext
+from core.rules.relevance import consultation_day
 from i18n import Language, translator
 
 _RULES = (
@@ -32,21 +34,31 @@ _RULES = (
     consent.check_plan,
     consent.check_consent,
 )
+#: The course of treatment (core/rules/course.py); runs once the course has begun.
+_COURSE_RULES = (course.check_course,)
+
+#: ``consultation``: the wizard's steps only (what the first documents are checked against);
+#: ``course``: the course of treatment only; ``all``: both.
+Scope = Literal["all", "consultation", "course"]
 
 
-def _run(case: Case, pathway: Pathway, today: date | None, language: str) -> RuleContext:
+def _run(case: Case, pathway: Pathway, today: date | None, language: str,
+         scope: Scope = "all") -> RuleContext:
     lang: Language = language if language in ("nb", "nn", "en") else "nb"  # type: ignore[assignment]
-    ctx = RuleContext(case=case, pathway=pathway, today=today or date.today(),
-                      t=translator(lang))
-    for rule in _RULES:
+    today = today or date.today()
+    ctx = RuleContext(case=case, pathway=pathway, today=today, t=translator(lang),
+                      consultation_day=consultation_day(case, today))
+    rules = (() if scope == "course" else _RULES) + (() if scope == "consultation"
+                                                       else _COURSE_RULES)
+    for rule in rules:
         rule(ctx)
     return ctx
 
 
 def evaluate(case: Case, pathway: Pathway, *, today: date | None = None,
-             language: str = "nb") -> list[Finding]:
-    """Every finding for ``case`` under ``pathway``, in wizard order."""
-    return _run(case, pathway, today, language).findings
+             language: str = "nb", scope: Scope = "all") -> list[Finding]:
+    """Every finding for ``case`` under ``pathway``, in wizard order, then the course's."""
+    return _run(case, pathway, today, language, scope).findings
 
 
 def deviations(case: Case, pathway: Pathway, *, today: date | None = None,
@@ -55,4 +67,4 @@ def deviations(case: Case, pathway: Pathway, *, today: date | None = None,
     return _run(case, pathway, today, language).deviations
 
 
-__all__ = ["Deviation", "deviations", "evaluate"]
+__all__ = ["Deviation", "Scope", "deviations", "evaluate"]

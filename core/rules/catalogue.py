@@ -76,6 +76,10 @@ def markdown() -> str:
         "specialist who agreed are recorded; then it stays visible as a warning. Thresholds "
         "and ranges come from the pathway file, never from code.",
         "",
+        "Findings of the step `course` concern the course of treatment after the consultation "
+        "(follow-up entries, dose decisions, isolation, taper, end); they appear once the "
+        "course has begun. See `docs/course.md`.",
+        "",
         "| code | severity | step | message (English source; shown translated) |",
         "|---|---|---|---|",
     ]

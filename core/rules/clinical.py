@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+from core.content.pathway import AdmissionSign
+from core.rules import relevance
 from core.rules.context import RuleContext
 
 HIGH = 2
+
+
+def _sign_present(ctx: RuleContext, sign: AdmissionSign) -> bool:
+    """Whether the case records the fact an admission sign of the pathway names."""
+    findings, limits = ctx.case.findings, ctx.pathway.thresholds
+    match sign.fact:
+        case "respiratory_rate_low":
+            rate = findings.respiratory_rate
+            return rate is not None and 4 <= rate < limits.respiratory_rate_low
+        case "oxygen_saturation_low":
+            saturation = findings.oxygen_saturation
+            return saturation is not None and 50 <= saturation < limits.oxygen_saturation_low
+        case "risk_point_high":
+            return ctx.risk_level(sign.risk_point) == HIGH
+        case _:
+            return bool(getattr(findings, sign.fact) == "yes")
+
+
+def _admission_field(signs: list[AdmissionSign]) -> str:
+    """Where the finding is shown: at the first sign recorded in the illness section.
+
+    A low respiratory rate or saturation has its own warning at the value (which already says
+    to consider admission), so those alone put the finding with the general condition.
+    """
+    for sign in signs:
+        if sign.fact == "risk_point_high":
+            return f"risk.{sign.risk_point}.assessment"
+        if sign.fact not in ("respiratory_rate_low", "oxygen_saturation_low"):
+            return f"findings.{sign.fact}"
+    return "findings.reduced_general_condition"
 
 
 def check_findings(ctx: RuleContext) -> None:
@@ -42,12 +74,32 @@ def check_findings(ctx: RuleContext) -> None:
         ctx.warning("LUNG_RISK", "findings", "findings.lung_disease",
                     "Lung disease or respiratory symptoms of COVID-19 raise the risk of "
                     "respiratory failure with opioids and benzodiazepines.")
-    if (findings.reduced_general_condition == "yes" or ctx.respiration_reduced()
-            or ctx.risk_level("R7") == HIGH or ctx.risk_level("R9") == HIGH):
-        ctx.warning("CONSIDER_ADMISSION", "findings", "findings.reduced_general_condition",
-                    "Consider admission to an institution: symptoms or illness make treatment "
-                    "without observation around the clock uncertain.")
-    if findings.pregnancy in ("possible", "pregnant") or findings.childbearing_age:
+    signs = [sign for sign in ctx.pathway.admission_signs if _sign_present(ctx, sign)]
+    if signs:
+        ctx.warning("CONSIDER_ADMISSION", "findings", _admission_field(signs),
+                    "Consider admission to an institution ({signs}): treatment without "
+                    "observation around the clock is uncertain.",
+                    signs=", ".join(ctx.text(sign.label) for sign in signs))
+    if (findings.serious_somatic_illness == "yes" or findings.serious_psychiatric_illness
+            == "yes") and not findings.comorbidity_note.strip():
+        ctx.warning("COMORBIDITY_NOT_DESCRIBED", "findings", "findings.comorbidity_note",
+                    "Describe the illness and how it complicates the treatment.")
+    _check_pregnancy(ctx)
+
+
+def _check_pregnancy(ctx: RuleContext) -> None:
+    """R13: pregnancy, and a woman of childbearing age until her pregnancy status is known.
+
+    Childbearing age is the doctor's tick, or derived from sex and the age on the consultation
+    day within the pathway's range.
+    """
+    status = ctx.case.findings.pregnancy
+    relevant = relevance.pregnancy_relevant(ctx.case, ctx.pathway, ctx.consultation_day)
+    if status in (None, "unknown") and relevant:
+        ctx.warning("PREGNANCY_STATUS_UNKNOWN", "findings", "findings.pregnancy",
+                    "The patient is a woman of childbearing age: record whether she is "
+                    "pregnant, and consider a pregnancy test.")
+    elif relevant:
         ctx.warning("PREGNANCY", "findings", "findings.pregnancy",
                     "Pregnancy or childbearing age: assess the risk to the foetus, give "
                     "information about contraception and involve the specialist service.")
@@ -65,10 +117,9 @@ def check_substance_use(ctx: RuleContext) -> None:
             ctx.warning("DEPRESSANT_CO_USE", "findings", f"substance_use.{index}.substance",
                         "Current use of {substance} together with substitution raises the risk "
                         "of overdose. Inform the patient and plan daily checks.",
-                        substance=ctx.text(substance.name) if substance else use.substance)
-    substances = ctx.substituted_substances() | ctx.used_substances()
-    for combination in ctx.pathway.combinations:
-        if combination.id == "opioid_benzodiazepine" and set(combination.substances) <= substances:
+                        substance=ctx.name(substance.name) if substance else use.substance)
+    for combination in relevance.combinations(ctx.case, ctx.pathway):
+        if combination.id == "opioid_benzodiazepine":
             ctx.warning("OPIOID_BENZODIAZEPINE", "medication", "medications",
                         "Opioids and benzodiazepines together carry the highest risk of "
                         "overdose. Supervise intake and observe after each dose.")

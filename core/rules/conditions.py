@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from core.rules.context import RuleContext
+
+#: "§ 4", "§§ 4 og 7", "§4a", "section 7", "paragraf 4": the paragraph numbers a legal
+#: reference names (the letters after a number are ignored: § 4 a is part of § 4).
+_SECTIONS = re.compile(
+    r"(?:§+|\bsections?\b|\bparagraf(?:ene|en)?\b)\s*"
+    r"([0-9]+(?:\s*[a-z]\b)?(?:\s*(?:,|og|and|or|eller|-|–)\s*[0-9]+)*)", re.IGNORECASE)
+
+
+def named_sections(reference: str) -> set[str]:
+    """The paragraph numbers a typed legal reference names."""
+    return {number for match in _SECTIONS.finditer(reference)
+            for number in re.findall(r"[0-9]+", match.group(1))}
 
 
 def check_dependence(ctx: RuleContext) -> None:
@@ -24,7 +38,7 @@ def check_dependence(ctx: RuleContext) -> None:
         if diagnosis.icd10 not in substance.icd10:
             ctx.blocker("C1_ICD10_INVALID", "conditions", f"{path}.icd10",
                         "Choose a dependence-syndrome code for {substance}: {codes}.",
-                        substance=ctx.text(substance.name), codes=", ".join(substance.icd10))
+                        substance=ctx.name(substance.name), codes=", ".join(substance.icd10))
         if diagnosis.diagnosed_by is None or not diagnosis.diagnosed_by_name.strip():
             ctx.blocker("C1_DIAGNOSED_BY_MISSING", "conditions", f"{path}.diagnosed_by",
                         "Record who set the diagnosis: a specialist in addiction medicine, or a "
@@ -36,7 +50,7 @@ def check_dependence(ctx: RuleContext) -> None:
         if not substance.narcotic:
             ctx.warning("C1_NOT_NARCOTIC", "conditions", f"{path}.substance",
                         "{substance} is not a narcotic: this diagnosis does not satisfy "
-                        "condition 1 on its own.", substance=ctx.text(substance.name))
+                        "condition 1 on its own.", substance=ctx.name(substance.name))
         elif diagnosis.icd10 in substance.icd10:
             diagnosed.add(substance.id)
     if dependence.diagnoses and not diagnosed:
@@ -47,10 +61,10 @@ def check_dependence(ctx: RuleContext) -> None:
         drug = ctx.drug_of(medication)
         if drug is not None and drug.substance not in diagnosed and dependence.diagnoses:
             substance = ctx.pathway.substance(drug.substance)
-            name = ctx.text(substance.name) if substance else drug.substance
+            name = ctx.name(substance.name) if substance else drug.substance
             ctx.blocker("C1_DRUG_WITHOUT_DIAGNOSIS", "medication", f"medications.{index}.drug",
                         "{drug} substitutes {substance}, but no dependence diagnosis for "
-                        "{substance} is recorded.", drug=ctx.text(drug.name), substance=name)
+                        "{substance} is recorded.", drug=ctx.name(drug.name), substance=name)
 
 
 def check_plan(ctx: RuleContext) -> None:
@@ -83,16 +97,31 @@ def check_plan(ctx: RuleContext) -> None:
 
 
 def check_quarantine(ctx: RuleContext) -> None:
-    """C3: quarantine or isolation ordered under the covid-19 regulation, not self-chosen."""
+    """C3: quarantine or isolation *ordered* under the covid-19 regulation §§ 4 and 7.
+
+    The patient's own caution is not enough (seed 004, 4.4), so the case must say who ordered
+    it (or that nobody did) and the provision the order rests on.
+    """
     quarantine = ctx.case.conditions.quarantine
     base = "conditions.quarantine"
     if quarantine.kind is None:
         ctx.blocker("C3_KIND_MISSING", "conditions", f"{base}.kind",
                     "Condition 3 is not documented: is the patient in quarantine or isolation?")
-    if quarantine.self_chosen:
-        ctx.blocker("C3_SELF_CHOSEN", "conditions", f"{base}.self_chosen",
+    role = quarantine.ordered_by_role
+    if role == "not_ordered":
+        ctx.blocker("C3_SELF_CHOSEN", "conditions", f"{base}.ordered_by_role",
                     "Staying at home by own choice does not satisfy condition 3: quarantine or "
                     "isolation must be required by the covid-19 regulation.")
+    else:
+        if role is None:
+            ctx.blocker("C3_ORDER_MISSING", "conditions", f"{base}.ordered_by_role",
+                        "Record who ordered the quarantine or isolation (the municipal doctor, "
+                        "contact tracing or someone else), or that nobody ordered it.")
+        elif not quarantine.ordered_by.strip():
+            ctx.blocker("C3_ORDERED_BY_NAME_MISSING", "conditions", f"{base}.ordered_by",
+                        "Enter the name of the doctor, team or authority that ordered the "
+                        "quarantine or isolation.")
+        _check_legal_reference(ctx)
     if quarantine.start is None:
         ctx.blocker("C3_START_MISSING", "conditions", f"{base}.start",
                     "Enter when the quarantine or isolation started.")
@@ -109,6 +138,25 @@ def check_quarantine(ctx: RuleContext) -> None:
             and not quarantine.start <= consultation <= quarantine.expected_end):
         ctx.warning("C3_CONSULTATION_OUTSIDE_PERIOD", "conditions", f"{base}.start",
                     "The consultation date is outside the quarantine or isolation period.")
+
+
+def _check_legal_reference(ctx: RuleContext) -> None:
+    """The provision is required; the pathway says which paragraph each kind rests on."""
+    quarantine = ctx.case.conditions.quarantine
+    path = "conditions.quarantine.legal_reference"
+    order = ctx.pathway.quarantine_order(quarantine.kind)
+    reference = quarantine.legal_reference.strip()
+    if not reference:
+        orders = [order] if order is not None else list(ctx.pathway.quarantine_orders)
+        ctx.blocker("C3_LEGAL_REFERENCE_MISSING", "conditions", path,
+                    "Enter the provision the order rests on ({references}).",
+                    references=", ".join(ctx.text(o.reference) for o in orders))
+    elif order is not None and order.section not in named_sections(reference):
+        ctx.warning("C3_LEGAL_REFERENCE_MISMATCH", "conditions", path,
+                    "The provision recorded does not name the one for {kind}: {reference}.",
+                    kind=ctx.t.gettext("isolation") if quarantine.kind == "isolation"
+                    else ctx.t.gettext("quarantine"),
+                    reference=ctx.text(order.reference))
 
 
 def check_patient_need(ctx: RuleContext) -> None:

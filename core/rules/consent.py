@@ -55,4 +55,4 @@ def check_consent(ctx: RuleContext) -> None:
 
 
 def relevant_consent_items(ctx: RuleContext) -> list[ConsentItem]:
-    return relevant_items(ctx.case, ctx.pathway)
+    return relevant_items(ctx.case, ctx.pathway, ctx.consultation_day)

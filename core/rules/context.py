@@ -1,4 +1,4 @@
-"""What every rule needs: the case, its pathway, today, the translator, and a findings list."""
+"""What every rule needs: the case, its pathway, the days, the translator, and a findings list."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ from core.case import Case, Medication
 from core.content.pathway import AssessmentOption, Drug, Pathway
 from core.dose import parse_dose
 from core.findings import Finding, Severity
-from core.rules.relevance import respiration_reduced
+from core.rules import relevance
 from i18n import Translator
+
+
+def sentence_case(text: str) -> str:
+    """The first letter in upper case: a name in running-text form (``buprenorfin``) may open
+    the translated sentence in one language and stand inside it in another."""
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,12 @@ class Deviation:
 class RuleContext:
     case: Case
     pathway: Pathway
+    #: The day the rules run (what "in the future" means).
     today: date
     t: Translator
+    #: The day date-dependent judgements are made on: the consultation date, or ``today``
+    #: while it is missing (age, childbearing age, validity of the legal basis).
+    consultation_day: date
     findings: list[Finding] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
 
@@ -41,12 +51,13 @@ class RuleContext:
         text = self.t.gettext(message)
         if values:
             text = text.format(**values)
-        self.findings.append(Finding(code, severity, step, path, text))
+        self.findings.append(Finding(code, severity, step, path, sentence_case(text)))
 
     def add_sentences(self, code: str, severity: Severity, step: str, path: str,
                       *sentences: tuple[str, dict[str, Any]]) -> None:
         """A finding made of whole sentences, each an msgid translated and formatted alone."""
-        text = " ".join(self.t.gettext(msgid).format(**values) for msgid, values in sentences)
+        text = " ".join(sentence_case(self.t.gettext(msgid).format(**values))
+                        for msgid, values in sentences)
         self.findings.append(Finding(code, severity, step, path, text))
 
     def blocker(self, code: str, step: str, path: str, message: str, **values: Any) -> None:
@@ -63,6 +74,10 @@ class RuleContext:
     def text(self, value: Any) -> str:
         """A pathway ``Text`` in the document language of this evaluation."""
         return str(value.get(self.t.language))
+
+    def name(self, value: Any) -> str:
+        """A pathway name (drug, substance) for the middle of a sentence: ``buprenorfin``."""
+        return str(value.running(self.t.language))
 
     def assessment(self, point_id: str) -> AssessmentOption | None:
         answer = self.case.risk.get(point_id)
@@ -81,15 +96,10 @@ class RuleContext:
         return parse_dose(medication.daily_dose)
 
     def substituted_substances(self) -> set[str]:
-        substances = set()
-        for medication in self.case.medications:
-            drug = self.drug_of(medication)
-            if drug is not None:
-                substances.add(drug.substance)
-        return substances
+        return relevance.substituted_substances(self.case, self.pathway)
 
     def used_substances(self) -> set[str]:
-        return {use.substance for use in self.case.substance_use if use.substance}
+        return relevance.used_substances(self.case)
 
     def respiration_reduced(self) -> bool:
-        return respiration_reduced(self.case, self.pathway)
+        return relevance.respiration_reduced(self.case, self.pathway)

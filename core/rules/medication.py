@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.case import Medication
 from core.content.pathway import Drug
-from core.dose import format_dose
+from core.dose import format_dose, parse_signed_dose
 from core.findings import Severity
 from core.rules.context import Deviation, RuleContext
 from i18n import N_
@@ -77,11 +77,11 @@ def check_medications(ctx: RuleContext) -> None:
             if drug.exception_only:
                 _deviation(ctx, medication, f"{path}.drug", "EXCEPTION_DRUG",
                            "{drug} is only an exception: it carries a higher risk of overdose "
-                           "and death than the preferred drug.", drug=ctx.text(drug.name))
+                           "and death than the preferred drug.", drug=ctx.name(drug.name))
             if drug.avoid_with_reduced_respiration and reduced:
                 _deviation(ctx, medication, f"{path}.drug", "AVOID_WITH_REDUCED_RESPIRATION",
                            "{drug} with reduced respiration or low saturation: oxazepam is "
-                           "preferred.", drug=ctx.text(drug.name))
+                           "preferred.", drug=ctx.name(drug.name))
         _check_dose(ctx, medication, drug, path)
         if (medication.start_date is not None and medication.planned_end is not None
                 and medication.planned_end < medication.start_date):
@@ -94,7 +94,7 @@ def _check_dose(ctx: RuleContext, medication: Medication, drug: Drug | None, pat
     if not text:
         ctx.blocker("DOSE_MISSING", "medication", f"{path}.daily_dose", "Enter the daily dose.")
         return
-    dose = ctx.dose_of(medication)
+    dose = parse_signed_dose(text)
     if dose is None:
         ctx.blocker("DOSE_UNREADABLE", "medication", f"{path}.daily_dose",
                     "The daily dose must be a number of milligrams, for example 16 or 7,5.")
@@ -108,7 +108,7 @@ def _check_dose(ctx: RuleContext, medication: Medication, drug: Drug | None, pat
     if dose > drug.implausible_above_mg:
         ctx.blocker("DOSE_IMPLAUSIBLE", "medication", f"{path}.daily_dose",
                     "{dose} per day of {drug} is not plausible. Check for a typing error.",
-                    dose=format_dose(dose, ctx.t.locale), drug=ctx.text(drug.name))
+                    dose=format_dose(dose, ctx.t.locale), drug=ctx.name(drug.name))
         return
     lo, hi = drug.dose_min_mg, drug.dose_max_mg
     if hi is not None and dose > hi:

@@ -1,11 +1,14 @@
-"""Identity, birth date, consultation date and the validity window of the legal basis."""
+"""Identity, birth date, consultation date and the validity window of the legal basis.
+
+Age is judged on the consultation day (:attr:`RuleContext.consultation_day`), not on the day
+the rules happen to run: a case opened a year later must still say the patient was 17.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-
 from core.identity import IdentityError, IdentityKind, check
 from core.rules.context import RuleContext
+from core.rules.relevance import age_on
 from i18n import N_
 
 _IDENTITY_MESSAGES = {
@@ -18,16 +21,14 @@ _IDENTITY_MESSAGES = {
 }
 
 
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def check_patient(ctx: RuleContext) -> None:
     patient = ctx.case.patient
     if not patient.name.strip():
         ctx.blocker("PATIENT_NAME_MISSING", "patient", "patient.name",
                     "Enter the patient's name.")
     result = check(patient.identity_number, today=ctx.today)
+    # A birth date after the consultation is as impossible as one in the future.
+    day = min(ctx.today, ctx.consultation_day)
     if result.errors:
         error = result.errors[0]
         ctx.blocker(f"IDENTITY_{error.value.upper()}", "patient", "patient.identity_number",
@@ -45,17 +46,19 @@ def check_patient(ctx: RuleContext) -> None:
                      "FH-number: a help number without date of birth. Enter the birth date.")
     born = patient.birth_date
     if born is not None:
-        if born > ctx.today:
+        if born > day:
             ctx.blocker("BIRTH_DATE_FUTURE", "patient", "patient.birth_date",
-                        "The date of birth is in the future.")
+                        "The date of birth is in the future or after the consultation.")
         elif result.birth_date is not None and result.birth_date != born:
             ctx.warning("BIRTH_DATE_MISMATCH", "patient", "patient.birth_date",
                         "The date of birth does not match the identity number.")
     born = born or result.birth_date
-    if born is not None and born <= ctx.today and _age(born, ctx.today) < 18:
+    if born is not None and born <= day and age_on(born, ctx.consultation_day) < 18:
         ctx.warning("PATIENT_UNDER_18", "patient", "patient.birth_date",
-                    "The patient is under 18. Treatment of this kind may require the patient "
-                    "to be of age; consider parents' consent and involve the specialist service.")
+                    "The patient is under 18 on the consultation date ({age} years). Treatment "
+                    "of this kind may require the patient to be of age; consider parents' "
+                    "consent and involve the specialist service.",
+                    age=age_on(born, ctx.consultation_day))
     if patient.interpreter_needed and not ctx.case.consent.interpreter_used:
         ctx.warning("INTERPRETER_NOT_USED", "consent", "consent.interpreter_used",
                     "The patient needs an interpreter, but no interpreter is recorded for the "
@@ -85,7 +88,8 @@ def check_consultation(ctx: RuleContext) -> None:
                  "the legal basis is not enforced.")
     if consultation.date is None:
         ctx.blocker("CONSULTATION_DATE_MISSING", "patient", "consultation.date",
-                    "Enter the date of the consultation.")
+                    "Enter the date of the consultation. Until then, age and other dates are "
+                    "judged as of today.")
         return
     if consultation.date > ctx.today:
         ctx.warning("CONSULTATION_DATE_FUTURE", "patient", "consultation.date",

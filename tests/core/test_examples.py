@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import main
 from core import casefile
+from core.content import load_library
+from core.course import lifecycle
+from core.course.doses import decision_changes
+from core.course.taper import suggest_taper
+from core.course.timeline import timeline
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -19,6 +26,16 @@ EXPECTED = {
                                                 "CAPACITY_REDUCED"}),
     "vilkar-ikke-oppfylt.json": (1, {"C2_NO_PLAN", "C3_SELF_CHOSEN"}),
     "metadon-unntak.json": (0, {"EXCEPTION_DRUG"}),
+    "forlop-opioid-nedtrapping.json": (0, set()),
+    "forlop-benzodiazepin-doseokning.json": (0, {"COURSE_DAY_WITHOUT_FOLLOWUP",
+                                                 "SATURATION_LOW"}),
+    "forlop-avbrutt-innleggelse.json": (0, {"COURSE_CONSIDER_ADMISSION"}),
+}
+#: The course examples: their status and exactly the course findings they illustrate.
+COURSES = {
+    "forlop-opioid-nedtrapping.json": ("completed", set()),
+    "forlop-benzodiazepin-doseokning.json": ("completed", {"COURSE_DAY_WITHOUT_FOLLOWUP"}),
+    "forlop-avbrutt-innleggelse.json": ("stopped", {"COURSE_CONSIDER_ADMISSION"}),
 }
 
 
@@ -39,6 +56,53 @@ def test_example_check(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     blockers = {f["code"] for f in findings if f["severity"] == "blocker"}
     assert bool(blockers) == bool(exit_code)
     assert "IDENTITY_SYNTHETIC" in codes  # examples only ever use synthetic people
+
+
+@pytest.mark.parametrize("name", sorted(COURSES))
+def test_course_example(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, course_codes = COURSES[name]
+    path = EXAMPLES / name
+    case = casefile.read(path)
+    assert case.status == status
+    assert lifecycle.status_on(case, date.today()) == status
+    assert main.main(["check", str(path), "--json"]) == 0
+    findings = json.loads(capsys.readouterr().out)
+    assert {f["code"] for f in findings if f["step"] == "course"} == course_codes
+    pathway = load_library().get(case.pathway_id, case.pathway_version)
+    assert pathway is not None
+    # Every course example has a daily follow-up and a written evaluation.
+    assert case.course.followups and case.course.evaluation.evaluated_on is not None
+    rows = timeline(case, pathway, date.today())
+    assert rows[0].day == case.course.started_on
+    assert all(row.day <= case.course.end.ended_on for row in rows if case.course.end.ended_on)
+
+
+def test_the_opioid_course_is_ten_days_with_a_generated_taper() -> None:
+    case = casefile.read(EXAMPLES / "forlop-opioid-nedtrapping.json")
+    pathway = load_library().get(case.pathway_id, case.pathway_version)
+    assert pathway is not None
+    rows = timeline(case, pathway, date.today())
+    dosed = [r for r in rows if any(v for v in r.planned.values())]
+    assert len(dosed) == 10 == max(r.treatment_day or 0 for r in rows)
+    assert case.course.taper.rules == {"buprenorphine_naloxone": "TAPER-BUPNAL-1"}
+    assert not case.course.taper.edited
+    regenerated = suggest_taper(case, pathway, case.course.taper.steps[0].from_date)
+    assert regenerated.steps == case.course.taper.steps
+
+
+def test_the_benzodiazepine_course_raises_the_dose_with_tolerance() -> None:
+    case = casefile.read(EXAMPLES / "forlop-benzodiazepin-doseokning.json")
+    [change] = decision_changes(case)
+    assert change.increase and (change.before, change.after) == (Decimal(30), Decimal(45))
+
+
+@pytest.mark.parametrize("name", sorted(COURSES))
+def test_course_examples_still_export_the_consultation_documents(
+        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main.main(["export", str(EXAMPLES / name), "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert any(n.startswith("samtykke") for n in names), names
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_lock_file_describes_the_holder_and_nothing_else(tmp_path: Path) -> None
     with acquire(tmp_path) as lock:
         path = tmp_path / LOCK_FILE_NAME
         content = json.loads(path.read_text(encoding="utf-8"))
-        assert set(content) == {"app", "pid", "host", "started", "boot_id"}
+        assert set(content) == {"app", "pid", "host", "started", "boot_id", "purpose"}
         assert content["pid"] == os.getpid()
         assert content["app"] == "rekvirent"
         assert datetime.fromisoformat(content["started"]).tzinfo is not None

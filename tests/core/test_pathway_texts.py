@@ -56,9 +56,21 @@ def lix(text: str) -> float:
     return len(words) / sentences + 100 * long_words / max(1, len(words))
 
 
+#: What the documents put for ``{names}`` in a combination's text for the patient.
+SAMPLE_NAMES = {"nb": "buprenorfin og oksazepam", "nn": "buprenorfin og oksazepam",
+                "en": "buprenorphine and oxazepam"}
+
+
+def _combination_texts(language: str) -> list[str]:
+    return [c["patient_text"][language].replace("{names}", SAMPLE_NAMES[language])
+            for c in _data()["combinations"]]
+
+
 def _consent_body(language: str) -> str:
+    """Every paragraph the consent can print: the items and each combination's warning."""
     data = _data()
-    return " ".join(k["patient_text"][language] for k in data["consent_items"])
+    return " ".join([*(k["patient_text"][language] for k in data["consent_items"]),
+                     *_combination_texts(language)])
 
 
 def test_lix_helper_on_known_text() -> None:
@@ -142,6 +154,14 @@ def test_no_consent_paragraph_is_hard(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
+def test_each_combination_warning_is_plain_and_names_the_combination(language: str) -> None:
+    for combination in _data()["combinations"]:
+        text = combination["patient_text"][language]
+        assert text.startswith("{names} "), combination["id"]
+        assert lix(text.replace("{names}", SAMPLE_NAMES[language])) <= 50, combination["id"]
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
 def test_patient_sentences_are_plain(language: str) -> None:
     data = _data()
     sentences = [m["patient_text"][language] for m in data["measures"]]
@@ -157,6 +177,8 @@ def test_placeholders_only_where_the_documents_fill_them() -> None:
         allowed: set[str] = set()
         if parts[1] == "consent_items" and parts[-1] == "patient_text":
             allowed = PLACEHOLDERS.get(data["consent_items"][int(parts[2])]["id"], set())
+        if parts[1] == "combinations" and parts[-1] == "patient_text":
+            allowed = {"{names}"}
         for language in ("nb", "nn", "en"):
             found = set(PLACEHOLDER.findall(text[language]))
             assert found == allowed, (path, language, found)

@@ -2,7 +2,8 @@
 
 Runs the crash loop (SIGKILL at random points of save, export and backup), the corruption
 matrix with recovery, disk full / read-only / locked, the hostile-input battery, a canary
-leak scan and the audit tamper cases, then prints one block of figures.  Exit code 0 when
+leak scan (also through the command line on a fresh folder) and the audit tamper cases, then
+prints one block of figures.  Exit code 0 when
 every target is met: every fault survived, 0 lost, 0 torn, 0 corrupt, 0 crashes, 0 leaks
 (with a data key), every detectable tamper case detected.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from core.storage import Store, recovery
 from core.storage.recovery import DB_NAME
-from tests.faults import conditions, corruption, crash, hostile, leaks, tamper
+from tests.faults import cli, conditions, corruption, crash, hostile, leaks, tamper
 
 
 def _crash(args: argparse.Namespace, workdir: Path) -> tuple[list[str], bool]:
@@ -159,7 +160,11 @@ def _leaks(workdir: Path) -> tuple[list[str], bool]:
         lines.extend(f"    - {leak}" for leak in report.leaks[:6])
         if encrypted:
             ok = not report.leaks
-    return lines, ok
+    fresh = cli.scan(workdir / "cli-fresh")
+    lines.append(fresh.line())
+    lines.extend(f"    ! {problem}" for problem in [*fresh.plaintext, *fresh.verbs_failed,
+                                                    *fresh.refused_left][:6])
+    return lines, ok and fresh.met
 
 
 def _tamper(workdir: Path) -> tuple[list[str], bool]:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.content.pathway import Pathway
@@ -16,7 +16,7 @@ from core.storage import StorageError, Store
 from i18n import _
 from tests.ui.wizard_helpers import ROOT, OpenWizard, blank_case, example, wait_saved
 from ui.wizard.progress import StepState
-from ui.wizard.widgets import CheckRow, DateField
+from ui.wizard.widgets import CheckRow, ChoiceCombo, DateField, RadioGroup
 from ui.wizard.window import WizardWindow
 
 
@@ -130,19 +130,89 @@ def test_navigator_state_follows_the_fields(qtbot: QtBot, open_wizard: OpenWizar
     assert window.controller.case.patient.birth_date == date(1985, 8, 15)
 
 
+def _pick(qtbot: QtBot, combo: ChoiceCombo, value: object) -> None:
+    """Choose like the GP does with the keyboard: Home, then Down until the value shows."""
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _press in range(combo.count()):
+        if combo.value() == value:
+            return
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.value() == value
+
+
 def test_blocked_then_complete(qtbot: QtBot, open_wizard: OpenWizard) -> None:
     window = open_wizard(example(), step="conditions")
     assert window.navigator.states["conditions"] is StepState.COMPLETE
-    box = editor(window, "conditions.quarantine.self_chosen")
-    assert isinstance(box, CheckRow)
-    qtbot.mouseClick(box.box, Qt.MouseButton.LeftButton)
+    ordered_by = editor(window, "conditions.quarantine.ordered_by_role")
+    assert isinstance(ordered_by, ChoiceCombo)
+    _pick(qtbot, ordered_by, "not_ordered")
     assert window.controller.case.conditions.quarantine.self_chosen
     assert window.navigator.states["conditions"] is StepState.BLOCKED
-    label = window.binder._labels["conditions.quarantine.self_chosen"]
+    label = window.binder._labels["conditions.quarantine.ordered_by_role"]
     assert label.isVisibleTo(window) and label.findings[0].code == "C3_SELF_CHOSEN"
-    qtbot.mouseClick(box.box, Qt.MouseButton.LeftButton)
+    _pick(qtbot, ordered_by, None)  # "not chosen": who ordered it must be recorded
+    assert [f.code for f in label.findings] == ["C3_ORDER_MISSING"]
+    _pick(qtbot, ordered_by, "municipal_doctor")
     assert window.navigator.states["conditions"] is StepState.COMPLETE
     assert not label.isVisibleTo(window)
+
+
+def test_the_legal_reference_is_required(qtbot: QtBot, open_wizard: OpenWizard) -> None:
+    window = open_wizard(example(), step="conditions")
+    reference = line(window, "conditions.quarantine.legal_reference")
+    assert "covid-19-forskriften § 7" in reference.placeholderText()
+    reference.selectAll()
+    qtbot.keyClick(reference, Qt.Key.Key_Backspace)
+    label = window.binder._labels["conditions.quarantine.legal_reference"]
+    assert [f.code for f in label.findings] == ["C3_LEGAL_REFERENCE_MISSING"]
+    qtbot.keyClicks(reference, "covid-19-forskriften § 4")
+    assert [f.code for f in label.findings] == ["C3_LEGAL_REFERENCE_MISMATCH"]
+    reference.selectAll()
+    qtbot.keyClicks(reference, "covid-19-forskriften § 7")
+    assert not label.findings
+
+
+def test_the_findings_the_seed_names_can_be_recorded(qtbot: QtBot,
+                                                     open_wizard: OpenWizard) -> None:
+    window = open_wizard(example(), step="findings")
+    case = window.controller.case
+    label = window.binder._labels["findings.breathing_difficulty"]
+    assert not label.findings
+    group = editor(window, "findings.breathing_difficulty")
+    assert isinstance(group, RadioGroup)
+    yes = next(b for b in group.buttons() if b.text() == _("Yes"))
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
+    assert case.findings.breathing_difficulty == "yes"
+    assert [f.code for f in label.findings] == ["CONSIDER_ADMISSION"]
+    psychiatric = editor(window, "findings.serious_psychiatric_illness")
+    assert isinstance(psychiatric, RadioGroup)
+    qtbot.mouseClick(next(b for b in psychiatric.buttons() if b.text() == _("Yes")),
+                     Qt.MouseButton.LeftButton)
+    note = editor(window, "findings.comorbidity_note")
+    assert isinstance(note, QPlainTextEdit)
+    assert "COMORBIDITY_NOT_DESCRIBED" in {
+        f.code for f in window.binder._labels["findings.comorbidity_note"].findings}
+    qtbot.keyClicks(note, "Bipolar lidelse, manisk episode siste uke.")
+    assert case.findings.comorbidity_note == "Bipolar lidelse, manisk episode siste uke."
+    assert not window.binder._labels["findings.comorbidity_note"].findings
+    pregnancy = editor(window, "findings.pregnancy")
+    assert isinstance(pregnancy, ChoiceCombo)
+    _pick(qtbot, pregnancy, "unknown")
+    assert case.findings.pregnancy == "unknown"
+    # Kari (36, female by her number) is of childbearing age: the status is still unknown.
+    assert [f.code for f in window.binder._labels["findings.pregnancy"].findings] == [
+        "PREGNANCY_STATUS_UNKNOWN"]
+
+
+def test_sex_can_be_recorded_for_numbers_that_do_not_carry_it(
+        qtbot: QtBot, open_wizard: OpenWizard) -> None:
+    window = open_wizard(example())
+    sex = editor(window, "patient.sex")
+    assert isinstance(sex, ChoiceCombo)
+    assert sex.value() is None and sex.currentText() == _("From the identity number")
+    _pick(qtbot, sex, "male")
+    assert window.controller.case.patient.sex == "male"
 
 
 def test_identity_number_feedback(qtbot: QtBot, open_wizard: OpenWizard,
@@ -254,7 +324,9 @@ def test_tab_order_follows_the_form(qtbot: QtBot, open_wizard: OpenWizard,
     window = open_wizard(blank_case(pathway))
     birth = editor(window, "patient.birth_date")
     assert isinstance(birth, DateField)
-    expected = [line(window, "patient.identity_number"), birth.edit,
+    sex = editor(window, "patient.sex")
+    assert isinstance(sex, ChoiceCombo)
+    expected = [line(window, "patient.identity_number"), birth.edit, sex,
                 line(window, "patient.phone"), line(window, "patient.address")]
     line(window, "patient.name").setFocus()
     reached = []

@@ -183,6 +183,7 @@ def _fill_conditions(t: Typist, pathway: Pathway) -> None:
     t.line(f"{q}.legal_reference", "covid-19-forskriften § 7")
     t.date(f"{q}.start", "13.11.2021", date(2021, 11, 13))
     t.date(f"{q}.expected_end", "23.11.2021", date(2021, 11, 23))
+    t.choose(f"{q}.ordered_by_role", _("The municipal doctor"), "municipal_doctor")
     t.line(f"{q}.ordered_by", "Kommuneoverlegen i Øvre Prøvestad")
     t.line(f"{q}.basis", "Positiv PCR-test 12.11.2021")
     t.check("conditions.patient_need_only")
@@ -206,8 +207,10 @@ def _fill_findings(t: Typist, pathway: Pathway) -> None:
     t.number("findings.qtc_ms", 420)
     t.text("findings.intoxication_signs", "Ingen tegn til påvirkning.")
     t.text("findings.withdrawal_signs", "Uro, gjesping og svette; økende abstinens.")
-    for path in ("findings.covid_respiratory_symptoms", "findings.lung_disease",
-                 "findings.heart_disease", "findings.reduced_general_condition"):
+    for path in ("findings.breathing_difficulty", "findings.reduced_general_condition",
+                 "findings.covid_respiratory_symptoms", "findings.lung_disease",
+                 "findings.heart_disease", "findings.serious_somatic_illness",
+                 "findings.serious_psychiatric_illness"):
         t.radio(path, _("No"), "no")
     t.choose("findings.pregnancy", _("Not relevant"), "not_relevant")
     t.text("findings.other", LONG_NOTE)

@@ -116,20 +116,21 @@ def test_open_with_enter_and_double_click(qtbot: QtBot, tmp_path: Path) -> None:
 def test_duplicate_delete_and_export(qtbot: QtBot, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     window = _window(qtbot, tmp_path / "data")
+    examples = len(list(EXAMPLES.glob("*.json")))
     _select(window, "Kari Syntetisk Testesen")
     copy = window.duplicate_selected()
     assert copy is not None
-    assert window.model.rowCount() == 6
+    assert window.model.rowCount() == examples + 1
     assert window.selected_id() == copy
 
     asked: list[str] = []
     monkeypatch.setattr(window, "confirm_delete", lambda name: asked.append(name) or False)
     assert not window.delete_selected()
     assert asked == ["Kari Syntetisk Testesen"]
-    assert window.model.rowCount() == 6
+    assert window.model.rowCount() == examples + 1
     monkeypatch.setattr(window, "confirm_delete", lambda name: True)
     assert window.delete_selected()
-    assert window.model.rowCount() == 5
+    assert window.model.rowCount() == examples
 
     target = tmp_path / "ut" / "sak.json"
     target.parent.mkdir()

@@ -39,6 +39,16 @@ QUARANTINE_KIND = (
     ("quarantine", N_("Quarantine")),
     ("isolation", N_("Isolation")),
 )
+ORDERED_BY = (
+    ("municipal_doctor", N_("The municipal doctor")),
+    ("contact_tracing", N_("Contact tracing")),
+    ("other", N_("Someone else (name below)")),
+    ("not_ordered", N_("Nobody: the patient stays at home by own choice")),
+)
+SEX = (
+    ("female", N_("Female")),
+    ("male", N_("Male")),
+)
 YES_NO_UNKNOWN = (
     ("unknown", N_("Unknown")),
     ("yes", N_("Yes")),
@@ -49,6 +59,7 @@ PREGNANCY = (
     ("not_pregnant", N_("Not pregnant")),
     ("possible", N_("Possibly pregnant")),
     ("pregnant", N_("Pregnant")),
+    ("unknown", N_("Unknown (not clarified yet)")),
 )
 LAR_REFERRAL = (
     ("wanted", N_("Wants a referral to LAR")),

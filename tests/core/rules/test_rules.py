@@ -69,10 +69,11 @@ def test_birth_date_future_and_mismatch(complete: Case, codes: Codes) -> None:
 
 
 def test_under_18_warns(complete: Case, codes: Codes) -> None:
+    # Age on the consultation date (2021-11-15), not on the day the rules run (TODAY, 2026).
     complete.patient.identity_number = ""
-    complete.patient.birth_date = date(2008, 11, 23)  # 17 on 2026-11-22
+    complete.patient.birth_date = date(2003, 11, 16)  # 17 on 2021-11-15, 23 on TODAY
     assert "PATIENT_UNDER_18" in codes(complete)
-    complete.patient.birth_date = date(2008, 11, 22)  # 18 today
+    complete.patient.birth_date = date(2003, 11, 15)  # 18 on the consultation date
     assert "PATIENT_UNDER_18" not in codes(complete)
 
 
@@ -156,9 +157,10 @@ def test_c3_dates(complete: Case, codes: Codes) -> None:
 
 
 def test_c3_self_chosen_and_kind(complete: Case, codes: Codes) -> None:
-    complete.conditions.quarantine.self_chosen = True
+    complete.conditions.quarantine.ordered_by_role = "not_ordered"
     assert "C3_SELF_CHOSEN" in codes(complete)
-    complete.conditions.quarantine.self_chosen = False
+    complete.conditions.quarantine.ordered_by_role = "municipal_doctor"
+    assert "C3_SELF_CHOSEN" not in codes(complete)
     complete.conditions.quarantine.kind = None
     assert "C3_KIND_MISSING" in codes(complete)
 
@@ -224,6 +226,7 @@ def test_general_condition_suggests_admission(complete: Case, codes: Codes) -> N
 
 
 def test_pregnancy(complete: Case, codes: Codes) -> None:
+    complete.patient.sex = "male"  # keep the derived childbearing age out of this test
     complete.findings.pregnancy = "not_pregnant"
     assert "PREGNANCY" not in codes(complete)
     complete.findings.pregnancy = "possible"
@@ -331,7 +334,7 @@ def test_dose_below_range_is_information(complete: Case, findings: Findings) -> 
 
 @pytest.mark.parametrize(
     ("typed", "code"),
-    [("", "DOSE_MISSING"), ("mye", "DOSE_UNREADABLE"), ("-4", "DOSE_UNREADABLE"),
+    [("", "DOSE_MISSING"), ("mye", "DOSE_UNREADABLE"), ("-4", "DOSE_NOT_POSITIVE"),
      ("0", "DOSE_NOT_POSITIVE"), ("1000", "DOSE_IMPLAUSIBLE"), ("65", "DOSE_IMPLAUSIBLE")],
 )
 def test_bad_doses_block(complete: Case, codes: Codes, typed: str, code: str) -> None:

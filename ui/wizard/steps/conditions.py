@@ -8,6 +8,7 @@ from ui.wizard.banners import validity_period
 from ui.wizard.choices import (
     DIAGNOSED_BY,
     NOT_CHOSEN,
+    ORDERED_BY,
     QUARANTINE_KIND,
     SERVICE_LEVEL,
     SPECIALIST_CHANNEL,
@@ -106,12 +107,16 @@ class ConditionsPage(StepPage):
         f = self.fields
         section.add(f.choice("conditions.quarantine.kind", _("Quarantine or isolation"),
                              translated(QUARANTINE_KIND), none_label=_(NOT_CHOSEN)))
-        section.add(f.line("conditions.quarantine.legal_reference", _("Legal reference"),
-                           placeholder=_("e.g. covid-19 regulation § 7")))
+        references = [self.ctx.text(o.reference) for o in self.ctx.pathway.quarantine_orders]
+        section.add(f.line("conditions.quarantine.legal_reference",
+                           _("Provision the order rests on"),
+                           placeholder=_("e.g. {references}").format(
+                               references=", ".join(references))))
         section.add(f.date("conditions.quarantine.start", _("Start date")))
         section.add(f.date("conditions.quarantine.expected_end", _("Expected end")))
-        section.add(f.line("conditions.quarantine.ordered_by", _("Ordered by")))
-        section.add(f.line("conditions.quarantine.basis", _("Basis (e.g. positive test)")))
-        section.add(f.check("conditions.quarantine.self_chosen",
-                            _("The patient stays at home by own choice (not ordered)")),
+        section.add(f.choice("conditions.quarantine.ordered_by_role", _("Ordered by"),
+                             translated(ORDERED_BY), none_label=_(NOT_CHOSEN)))
+        section.add(f.line("conditions.quarantine.ordered_by",
+                           _("Name of the doctor, team or authority")))
+        section.add(f.line("conditions.quarantine.basis", _("Basis (e.g. positive test)")),
                     full=True)

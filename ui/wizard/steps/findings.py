@@ -44,20 +44,44 @@ class FindingsPage(StepPage):
         signs.add(f.text("findings.intoxication_signs", _("Signs of intoxication"), lines=2))
         signs.add(f.text("findings.withdrawal_signs", _("Signs of withdrawal"), lines=2))
 
-        illness = self.section(_("Illness and general condition"))
+        illness = self.section(
+            _("Illness and general condition"),
+            _("Breathing difficulty, reduced general condition and serious illness that "
+              "complicates the treatment each call for considering admission."))
         choices = translated(YES_NO_UNKNOWN)
+        illness.add(f.radio("findings.breathing_difficulty", _("Breathing difficulty"),
+                            choices, empty="unknown"))
+        illness.add(f.radio("findings.reduced_general_condition",
+                            _("Reduced general condition"), choices, empty="unknown"))
         illness.add(f.radio("findings.covid_respiratory_symptoms",
                             _("Respiratory symptoms of COVID-19"), choices, empty="unknown"))
         illness.add(f.radio("findings.lung_disease", _("Lung disease"), choices,
                             empty="unknown"))
         illness.add(f.radio("findings.heart_disease", _("Heart disease or arrhythmia"), choices,
                             empty="unknown"))
-        illness.add(f.radio("findings.reduced_general_condition",
-                            _("Reduced general condition"), choices, empty="unknown"))
-        illness.add(f.choice("findings.pregnancy", _("Pregnancy"), translated(PREGNANCY),
-                             none_label=_(NOT_CHOSEN)))
-        illness.add(f.check("findings.childbearing_age", _("Woman of childbearing age")))
-        illness.add(f.text("findings.other", _("Other findings"), lines=2), full=True)
+        illness.new_line()
+        illness.add(f.radio("findings.serious_somatic_illness",
+                            _("Serious physical illness that complicates the treatment"),
+                            choices, empty="unknown"))
+        illness.add(f.radio("findings.serious_psychiatric_illness",
+                            _("Serious mental illness that complicates the treatment"),
+                            choices, empty="unknown"))
+        illness.add(f.text("findings.comorbidity_note",
+                           _("Which illness, and how it complicates the treatment"), lines=2),
+                    full=True)
+
+        pregnancy = self.section(
+            _("Pregnancy"),
+            _("A woman aged {low}–{high} counts as of childbearing age (from sex and date of "
+              "birth) until her pregnancy status is recorded.").format(
+                low=self.ctx.pathway.childbearing_age.min_years,
+                high=self.ctx.pathway.childbearing_age.max_years))
+        pregnancy.add(f.choice("findings.pregnancy", _("Pregnancy"), translated(PREGNANCY),
+                               none_label=_(NOT_CHOSEN)))
+        pregnancy.add(f.check("findings.childbearing_age",
+                              _("Woman of childbearing age (also outside the age range)")))
+        other = self.section(_("Other findings"), columns=1)
+        other.add(f.text("findings.other", _("Other findings"), lines=2))
 
     def _use_row(self, row: Section, path: str, index: int) -> None:
         f = self.fields

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.identity import IdentityKind, check, mask
 from i18n import N_, _
-from ui.wizard.choices import CONSULTATION_FORM, DOCUMENT_LANGUAGE, NOT_CHOSEN, translated
+from ui.wizard.choices import CONSULTATION_FORM, DOCUMENT_LANGUAGE, NOT_CHOSEN, SEX, translated
 from ui.wizard.page import StepPage
 from ui.wizard.widgets import FieldRow
 
@@ -27,6 +27,10 @@ class PatientPage(StepPage):
         patient.add(self.identity)
         patient.add(f.date("patient.birth_date", _("Date of birth"),
                            hint=_("Filled in from the identity number when it is valid.")))
+        patient.add(f.choice("patient.sex", _("Sex"), translated(SEX),
+                             none_label=_("From the identity number"),
+                             hint=_("Used for the childbearing age. Numbers issued from 2032 "
+                                    "and FH-numbers do not carry it.")))
         patient.add(f.line("patient.phone", _("Phone")))
         patient.add(f.line("patient.address", _("Address")), full=True)
         patient.add(f.check("patient.no_fixed_abode", _("No fixed abode")), full=True)

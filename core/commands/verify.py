@@ -1,0 +1,57 @@
+"""``python main.py verify``: is the audit log's chain whole, and is the database file sound?
+
+Exit 0 = both intact; 1 = broken (the first broken audit entry is named, or the database's
+integrity check failed); 2 = the data cannot be opened (no key, wrong passphrase, the window
+holds the folder, no data yet).  Nothing is changed; a folder without a key is not given one.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from core.commands._common import error, open_data
+from core.commands._options import passphrase_file_option
+from i18n import _
+
+HELP = ("kontroller revisjonsloggen (hashkjeden) og databasefilen (exit 0 = hel, 1 = brutt, "
+        "2 = kan ikke åpnes)")
+EPILOG = ("Nøkkelen hentes som for de andre kommandoene (nøkkelring, passordfrase i terminalen "
+          "eller --passphrase-file). En datamappe uten nøkkel får ingen ny: kommandoen stopper "
+          "med exit 2. Ingenting endres.")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    passphrase_file_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.storage import StorageError
+
+    opened = open_data(args, create=False)
+    if opened is None:
+        return 2
+    with opened:
+        store = opened.store
+        try:
+            verification = store.verify_audit()
+        except (StorageError, SQLAlchemyError) as exc:
+            error(_("The audit log cannot be read ({reason}).").format(
+                reason=str(exc) if isinstance(exc, StorageError) else type(exc).__name__))
+            return 2
+        try:
+            intact = store.integrity_ok()
+        except SQLAlchemyError:
+            intact = False
+        on_server = store.sqlite_path is None
+    print(verification.message)
+    if on_server:
+        print(_("The database is on a server, which checks its own files."))
+    elif intact:
+        print(_("The database file is intact (SQLite quick_check: ok)."))
+    else:
+        print(_("The database file is damaged (SQLite's integrity check found errors). Keep a "
+                "copy of the data folder as it is and ask the person responsible for IT; "
+                "docs/storage.md describes the backups."))
+    return 0 if verification.ok and intact else 1
