@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,8 +20,8 @@ from pytestqt.qtbot import QtBot
 import main
 from core import casefile, keys
 from core.keys import DataKey, KdfParams
+from core.opening import disk_full_message
 from core.storage import StorageError, Store
-from core.storage.store import _condition
 from tests.cli_support import EXAMPLES, PASSPHRASE, all_files, passphrase_file
 from tests.memory_keyring import MemoryKeyring, no_keyring_installed
 from ui import opening
@@ -32,7 +31,7 @@ EXAMPLE = EXAMPLES / "opioid-komplett.json"
 CASE = casefile.read(EXAMPLE)
 NAME = CASE.patient.name
 #: What the store says when SQLite reports a full disk: the message the first start must give.
-DISK_FULL = _condition(sqlite3.OperationalError("database or disk is full"))
+DISK_FULL = disk_full_message()
 
 
 def _desktop_keyring() -> MemoryKeyring:
