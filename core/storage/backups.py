@@ -64,6 +64,21 @@ def newest_first(data_dir: Path) -> list[Path]:
                                            reverse=True)]
 
 
+def case_rows(path: Path) -> int | None:
+    """How many cases (drafts, exported, deleted-but-not-purged) the SQLite file at ``path``
+    holds — a row count, nothing is decrypted; None when it cannot be read."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        return int(connection.execute("SELECT count(*) FROM cases").fetchone()[0])
+    except (sqlite3.Error, OverflowError, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
 def holds_plaintext(path: Path) -> bool:
     """True when a backup copy is an unencrypted database (no ``key_check`` row).  A copy
     that cannot be read is kept (False) and logged: it is not ours to judge."""
@@ -98,6 +113,20 @@ class BackupFolder:
         if self._data_dir is None:
             return None
         return ensure_private_dir(self._data_dir / BACKUPS_DIR)
+
+    def tighten(self) -> None:
+        """An existing backups folder user-only (0700) and every file in it 0600 — copies
+        made by an older version, or a folder a restore from elsewhere left 0755/0644."""
+        if self._data_dir is None:
+            return
+        folder = self._data_dir / BACKUPS_DIR
+        if not folder.is_dir():
+            return
+        ensure_private_dir(folder)
+        with contextlib.suppress(OSError):
+            for path in folder.iterdir():
+                if path.is_file():
+                    make_private(path)
 
     def take(self, reason: str, *, at: datetime | None = None) -> Path | None:
         """Copy the database now; ``at`` (default: the clock) is the moment in its name."""
@@ -152,7 +181,8 @@ class BackupFolder:
         """The rotation run at each start: a backup unless one was taken today (UTC), then
         thinning — the newest copy of each of the last ``keep_days`` days, the newest of each
         of the last ``keep_weeks`` ISO weeks, and the ``keep_other`` newest copies taken for
-        a reason (before a migration or a delete) are kept; older copies are deleted.
+        a reason (before a migration or a delete) are kept, and so is the newest copy that
+        holds more cases than the database does now; older copies are deleted.
         ``now`` is the moment the rotation reasons with, and the new copy is named with it.
         Returns the new backup's path (None when none was needed or on a server)."""
         moment = now or datetime.now(UTC)
@@ -180,8 +210,27 @@ class BackupFolder:
                 keep.add(path)
         others = [path for _taken, path in by_time if not path.name.endswith("-daily.sqlite3")]
         keep.update(others[:keep_other])
+        if any(path not in keep for _taken, path in by_time):  # count only when deleting
+            keep.update(self._richer_than_now([path for _taken, path in by_time]))
         self.remove([path for _taken, path in dated if path not in keep])
         return made
+
+    def _richer_than_now(self, candidates: list[Path]) -> list[Path]:
+        """Of the copies (newest first), the newest that holds more cases than the database
+        does now: thinning keeps it.  A database emptied or replaced by mistake must
+        never cost the last copy of the real drafts, however old it is.  A database that
+        cannot be counted keeps nothing extra (it has its own start-up check)."""
+        if not candidates or self._sqlite_path is None:
+            return []
+        current = case_rows(self._sqlite_path)
+        if current is None:
+            return []
+        for path in candidates:
+            rows = case_rows(path)
+            if rows is not None and rows > current:
+                log.info("Backup kept by thinning: it holds more cases than the database")
+                return [path]
+        return []
 
     def copies(self) -> list[Path]:
         """The backup copies in the backups folder, oldest first (names carry UTC times)."""

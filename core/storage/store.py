@@ -103,6 +103,7 @@ class Store:
             database.close()
             raise
         database.tighten_permissions()
+        store.backup_folder.tighten()
         return store
 
     def close(self) -> None:

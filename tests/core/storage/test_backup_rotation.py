@@ -63,3 +63,62 @@ def test_a_backup_is_made_on_the_first_start_of_a_day(tmp_path: Path) -> None:
     tomorrow = store.daily_backup(NOW + timedelta(days=1))
     assert tomorrow is not None
     store.close()
+
+
+def test_thinning_keeps_the_newest_copy_that_holds_more_cases_than_the_database(
+        tmp_path: Path) -> None:
+    """A database emptied by mistake (or replaced by an almost empty one) must not cost the
+    last copy of the real drafts when the old copies age out."""
+    store = Store.open(data_dir=tmp_path)
+    for _ in range(3):
+        store.save(Case())
+    rich = store.backup("seed")
+    assert rich is not None
+    old_rich = _planted(store, rich, NOW - timedelta(days=90), "daily")
+    older_rich = _planted(store, rich, NOW - timedelta(days=120), "daily")
+    rich.unlink()
+    store.close()
+    # the database now holds fewer cases than the old copies: start over with one case
+    for piece in tmp_path.glob("rekvirent.sqlite3*"):
+        piece.unlink()
+    fresh = Store.open(data_dir=tmp_path)
+    fresh.save(Case())
+    fresh.daily_backup(NOW)
+    kept = set(fresh.backups())
+    assert old_rich in kept  # the newest copy with more cases than now, 90 days old
+    assert older_rich not in kept  # one such copy is enough
+    fresh.close()
+
+
+def test_thinning_without_a_richer_copy_deletes_as_before(tmp_path: Path) -> None:
+    store = Store.open(data_dir=tmp_path)
+    store.save(Case())
+    seed = store.backup("seed")
+    assert seed is not None
+    old = _planted(store, seed, NOW - timedelta(days=90), "daily")
+    seed.unlink()
+    store.save(Case())  # the database has more cases than the old copy
+    store.daily_backup(NOW)
+    assert old not in set(store.backups())
+    store.close()
+
+
+def test_opening_makes_an_existing_backups_folder_and_its_copies_user_only(
+        tmp_path: Path) -> None:
+    import os
+    import stat
+
+    import pytest
+
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    store = Store.open(data_dir=tmp_path)
+    store.save(Case())
+    copy = store.backup("seed")
+    assert copy is not None
+    store.close()
+    copy.parent.chmod(0o755)
+    copy.chmod(0o644)
+    Store.open(data_dir=tmp_path).close()
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
