@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "export-case": "core.commands.export_case",
     "export": "core.commands.export_documents",
     "verify": "core.commands.verify",
+    "restore": "core.commands.restore",
     "key": "core.commands.key",
     "screenshots": "ui.screenshots",
 }

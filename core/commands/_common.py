@@ -317,6 +317,10 @@ def open_data(args: argparse.Namespace, *, create: bool = True) -> OpenedData | 
         if not held:
             held.append(take_lock(data_dir))
 
+    refusal = health_refusal(data_dir, url)
+    if refusal is not None:
+        error(refusal)
+        return None
     try:
         if not create and opening.key_info(data_dir) is None:
             error(_("This data folder has no key file (key.json): {folder}. Nothing was "
@@ -338,7 +342,76 @@ def open_data(args: argparse.Namespace, *, create: bool = True) -> OpenedData | 
         raise
     if actor[0] or actor[1]:
         opened.store.set_actor(*actor)
+    _record_pending_restore(opened.store, data_dir)
     return OpenedData(opened.store, data_dir, opened.key_mode, held[0] if held else None)
+
+
+def health_refusal(data_dir: Path, url: str | None) -> str | None:
+    """The start-up check the window runs (:func:`core.storage.recovery.check`), for a verb:
+    None when the database may be opened, else the message to stop with.
+
+    A damaged database, or an empty or missing one in a folder whose backups show there were
+    data, is never opened: opening it would build a fresh, empty schema, the window's check
+    would from then on find nothing wrong, and thinning would in time delete the last copies
+    of the real drafts.  The message names the newest backup that verifies and the command
+    that puts it back (``restore``).  A locked or unreadable file is left to the store, which
+    says what is wrong when it opens."""
+    from core.storage import recovery
+
+    path = recovery.database_path(data_dir, url)
+    if path is None:  # a server checks itself
+        return None
+    health = recovery.check(data_dir, db_path=path)
+    if not health.needs_recovery:
+        return None
+    return recovery_advice(health, data_dir)
+
+
+def recovery_advice(health: object, data_dir: Path) -> str:
+    """What a verb says about a database that needs recovery (no patient data)."""
+    from core.storage import recovery
+
+    assert isinstance(health, recovery.Health)
+    backup = recovery.newest_verified_backup(data_dir)
+    parts = [health.message, _("Nothing was changed.")]
+    if backup is not None:
+        parts.append(_("The newest backup that verifies is {name}, taken {moment}. Put it back "
+                       "with: {command}").format(
+            name=backup.path.name, moment=local_moment(backup.taken_at),
+            command=restore_command(data_dir)))
+    else:
+        parts.append(_("No backup copy verifies. Open Rekvirent's window to decide what to do "
+                       "(the damaged files are moved aside, never deleted)."))
+    return " ".join(parts)
+
+
+def restore_command(data_dir: Path) -> str:
+    """The ``restore`` command line for this data folder, ready to copy."""
+    import shlex
+
+    return f"python main.py restore --data-dir {shlex.quote(str(data_dir))}"
+
+
+def local_moment(moment: object) -> str:
+    """A UTC moment as the GP reads it: Norwegian local time, dd.mm.yyyy hh:mm."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    assert isinstance(moment, datetime)
+    return moment.astimezone(ZoneInfo("Europe/Oslo")).strftime("%d.%m.%Y %H:%M")
+
+
+def _record_pending_restore(store: Store, data_dir: Path) -> None:
+    """After ``restore`` (or the window's recovery): the ``restore`` audit entry, once."""
+    import logging
+
+    from core.storage import StorageError, recovery
+
+    try:
+        recovery.record_pending_restore(store, data_dir)
+    except (StorageError, ValueError) as exc:
+        logging.getLogger(__name__).warning(
+            "The restore could not be written to the audit log (%s)", type(exc).__name__)
 
 
 def _database(url: str | None, data_dir: Path) -> tuple[Path | None, OpenDatabase]:

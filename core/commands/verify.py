@@ -1,7 +1,8 @@
 """``python main.py verify``: is the audit log's chain whole, and is the database file sound?
 
-Exit 0 = both intact; 1 = broken (the first broken audit entry is named, or the database's
-integrity check failed); 2 = the data cannot be opened (no key, wrong passphrase, the window
+Exit 0 = both intact; 1 = broken (the first broken audit entry is named, the database's
+integrity check failed, or the start-up check finds the database damaged, empty or missing
+while backups show there were data — then the backup to restore is named); 2 = the data cannot be opened (no key, wrong passphrase, the window
 holds the folder, no data yet).  Nothing is changed; a folder without a key is not given one.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.commands._common import error, open_data
+from core.commands._common import data_dir_of, error, health_refusal, open_data
 from core.commands._options import passphrase_file_option
 from i18n import _
 
@@ -29,6 +30,15 @@ def run(args: argparse.Namespace) -> int:
 
     from core.storage import StorageError
 
+    import os
+
+    from core.paths import DATABASE_URL_ENV
+
+    url = getattr(args, "database", None) or os.environ.get(DATABASE_URL_ENV) or None
+    refusal = health_refusal(data_dir_of(args), url)
+    if refusal is not None:
+        print(refusal)
+        return 1
     opened = open_data(args, create=False)
     if opened is None:
         return 2
