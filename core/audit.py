@@ -31,7 +31,7 @@ from i18n import _
 #: would drown the log); "open" is recorded when a draft is opened for editing or reading.
 ACTIONS: Final[frozenset[str]] = frozenset({
     "create", "open", "export", "print", "copy", "delete", "purge", "restore", "import",
-    "duplicate",
+    "duplicate", "repair",
 })
 
 GENESIS_HASH: Final[str] = "0" * 64

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 import i18n
 from i18n import N_, _, ngettext
+from ui.audit_banner import AuditBanner
 
 if TYPE_CHECKING:
     from core.content import ContentLibrary
@@ -147,6 +148,8 @@ class StartWindow(QMainWindow):
         font.setBold(True)
         heading.setFont(font)
         layout.addWidget(heading)
+        self.audit_banner = AuditBanner(central)
+        layout.addWidget(self.audit_banner)
 
         row = QHBoxLayout()
         search_label = QLabel(_("&Search:"), central)
@@ -271,6 +274,7 @@ class StartWindow(QMainWindow):
         gc.freeze()
         self.storage_opened.emit()
         QTimer.singleShot(BACKUP_DELAY_MS, self.rotate_backups)
+        QTimer.singleShot(BACKUP_DELAY_MS, self.check_audit_log)
         if os.environ.get("REKVIRENT_BENCH_LIST_READY"):  # benchmark hook: list usable now
             print("list-ready", flush=True)
             QTimer.singleShot(0, self.close)
@@ -298,6 +302,17 @@ class StartWindow(QMainWindow):
         worker = threading.Thread(target=rotate, name="rekvirent-backup", daemon=True)
         worker.start()
         return worker
+
+    def check_audit_log(self) -> threading.Thread | None:
+        """The audit chain and its append-only guards, checked off the UI thread; the
+        banner appears when something is wrong (see :mod:`ui.audit_banner`)."""
+        from ui.audit_banner import check_in_background
+
+        store = self.store
+        if store is None:
+            return None
+        return check_in_background(
+            store, lambda state: self.audit_banner.show_state(state, store), self)
 
     def audit_dialog(self, case_id: str) -> QDialog | None:
         """The audit log of ``case_id`` with the verifier's verdict on the whole chain."""

@@ -1,9 +1,10 @@
 """``python main.py verify``: is the audit log's chain whole, and is the database file sound?
 
 Exit 0 = both intact; 1 = broken (the first broken audit entry is named, the database's
-integrity check failed, or the start-up check finds the database damaged, empty or missing
+integrity check failed, the triggers that keep the audit log append-only are missing or
+altered — ``--restore-guards`` puts them back, with an entry in the log — or the start-up check finds the database damaged, empty or missing
 while backups show there were data — then the backup to restore is named); 2 = the data cannot be opened (no key, wrong passphrase, the window
-holds the folder, no data yet).  Nothing is changed; a folder without a key is not given one.
+holds the folder, no data yet).  Nothing is changed (but for ``--restore-guards``); a folder without a key is not given one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ EPILOG = ("Nøkkelen hentes som for de andre kommandoene (nøkkelring, passordfr
 
 def configure(parser: argparse.ArgumentParser) -> None:
     passphrase_file_option(parser)
+    parser.add_argument("--restore-guards", action="store_true",
+                        help="legg tilbake vernet som hindrer endring og sletting i "
+                             "revisjonsloggen (databaseutløsere), hvis det mangler; "
+                             "revisjonsloggen får en oppføring om det")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
         except SQLAlchemyError:
             intact = False
         on_server = store.sqlite_path is None
+        try:
+            guards = store.audit_guards()
+            restored = store.restore_audit_guards() \
+                if args.restore_guards and not guards.ok else 0
+        except StorageError as exc:
+            error(str(exc))
+            return 2
     print(verification.message)
     if on_server:
         print(_("The database is on a server, which checks its own files."))
@@ -64,4 +76,14 @@ def run(args: argparse.Namespace) -> int:
         print(_("The database file is damaged (SQLite's integrity check found errors). Keep a "
                 "copy of the data folder as it is and ask the person responsible for IT; "
                 "docs/storage.md describes the backups."))
-    return 0 if verification.ok and intact else 1
+    if restored:
+        print(_("The guard that keeps the audit log append-only was missing ({names}); it has "
+                "been put back, and the audit log says so.").format(names=", ".join(guards.broken)))
+    elif not guards.ok:
+        print(_("The guard that keeps the audit log append-only is missing or altered "
+                "({names}): entries could be changed or deleted without the database "
+                "refusing (the hash chain still shows it). Tell the person responsible for "
+                "IT; put it back with: python main.py verify --restore-guards").format(
+            names=", ".join(guards.broken)))
+    # Exit 1 even when they were put back: what was found is what a monitoring script needs.
+    return 0 if verification.ok and intact and guards.ok else 1

@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection
 
 from core import audit as audit_chain
 from core.audit import Actor, AuditEntry, AuditVerification
+from core.storage import audit_guards
+from core.storage.audit_guards import GuardState
 from core.storage.database import Database, aware
 from core.storage.errors import StorageError, translate_errors
 from core.storage.tables import audit_head, audit_log
@@ -152,3 +154,24 @@ class AuditTrail:
                     head)
             finally:
                 result.close()
+
+    # ---- the append-only guards ------------------------------------------------------------
+
+    def guards(self) -> GuardState:
+        """Are the triggers that keep the log append-only in place?  (Read-only.)"""
+        with translate_errors(), self._database.reading() as connection:
+            return audit_guards.inspect(connection)
+
+    def restore_guards(self, actor: Actor | None = None) -> int:
+        """Recreate the missing or altered guards, and say so in the log (a ``repair`` entry
+        with how many); returns how many were put back (0: nothing was missing).  Call it only
+        after telling the user that they were missing."""
+        with self._database.writing() as connection:
+            state = audit_guards.inspect(connection)
+            if state.ok:
+                return 0
+            count = audit_guards.recreate(connection, state)
+            self.append(connection, "repair", None, actor,
+                        {"reason": "audit-guards", "count": count})
+            return count
+

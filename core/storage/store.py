@@ -38,6 +38,7 @@ from core.audit import Actor, AuditEntry, AuditVerification
 from core.case import Case
 from core.crypto import FieldCipher
 from core.storage import schema
+from core.storage.audit_guards import GuardState
 from core.storage.audit_trail import AuditTrail
 from core.storage.backups import BackupFolder
 from core.storage.cases import Cases, DraftSummary, StoredCase
@@ -213,6 +214,14 @@ class Store:
     def verify_audit(self) -> AuditVerification:
         """See :meth:`AuditTrail.verify`."""
         return self.audit_trail.verify()
+
+    def audit_guards(self) -> GuardState:
+        """See :meth:`AuditTrail.guards`."""
+        return self.audit_trail.guards()
+
+    def restore_audit_guards(self, actor: Actor | None = None) -> int:
+        """See :meth:`AuditTrail.restore_guards`."""
+        return self.audit_trail.restore_guards(actor)
 
     # ---- the facade: clinic settings -----------------------------------------------------
 

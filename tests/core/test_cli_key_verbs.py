@@ -316,3 +316,21 @@ def test_export_of_a_keyring_key_for_the_clinics_safe(cli: Cli, tmp_path: Path) 
     assert keys.read_key_file(exported, NEW_PASSPHRASE).key_id_hex == info.key_id_hex
     with pytest.raises(keys.WrongPassphrase):
         keys.read_key_file(exported, PASSPHRASE)
+
+
+def test_verify_reports_a_dropped_audit_guard_and_restores_it_only_when_asked(cli: Cli) -> None:
+    _imported(cli)
+    with sqlite3.connect(cli.data_dir / "rekvirent.sqlite3") as connection:
+        connection.execute("DROP TRIGGER audit_log_no_delete")
+    reported = cli.run("verify", *cli.data())
+    assert reported.code == 1
+    assert "audit_log_no_delete" in reported.out and "--restore-guards" in reported.out
+    with sqlite3.connect(cli.data_dir / "rekvirent.sqlite3") as connection:
+        assert not connection.execute("SELECT 1 FROM sqlite_master WHERE type='trigger' "
+                                      "AND name='audit_log_no_delete'").fetchone()
+    restored = cli.run("verify", "--restore-guards", *cli.data())
+    assert restored.code == 1  # what was found is reported, even though it is mended now
+    assert cli.run("verify", *cli.data()).code == 0
+    with sqlite3.connect(cli.data_dir / "rekvirent.sqlite3") as connection:
+        assert connection.execute("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1"
+                                  ).fetchone()[0] == "repair"
