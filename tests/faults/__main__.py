@@ -164,7 +164,11 @@ def _leaks(workdir: Path) -> tuple[list[str], bool]:
     lines.append(fresh.line())
     lines.extend(f"    ! {problem}" for problem in [*fresh.plaintext, *fresh.verbs_failed,
                                                     *fresh.refused_left][:6])
-    return lines, ok and fresh.met
+    emptied = cli.emptied_database(workdir / "cli-emptied")
+    lines.append(emptied.line())
+    lines.extend(f"    ! {problem}" for problem in [*emptied.started_over,
+                                                    *emptied.unnamed][:6])
+    return lines, ok and fresh.met and emptied.met
 
 
 def _tamper(workdir: Path) -> tuple[list[str], bool]:

@@ -142,3 +142,97 @@ def scan(workdir: Path) -> CliReport:
     report.refused_left = [str(p) for p in refused.parent.rglob("*")] if refused.parent.exists() \
         else []
     return report
+
+
+@dataclass
+class EmptiedReport:
+    """Row R7: an emptied or deleted database in a folder with backups (issue 14)."""
+
+    #: damage → (drafts the backup held, drafts listed after ``restore``)
+    offered: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Runs where a verb opened the damaged folder (exit 0) instead of refusing.
+    started_over: list[str] = field(default_factory=list)
+    #: Runs where the refusal did not name the backup and the restore command.
+    unnamed: list[str] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return (bool(self.offered) and all(held == back for held, back in self.offered.values())
+                and not self.started_over and not self.unnamed)
+
+    def line(self) -> str:
+        held = sum(h for h, _b in self.offered.values())
+        back = sum(b for _h, b in self.offered.values())
+        return (f"R7 emptied/deleted database with backups ({', '.join(self.offered)}): "
+                f"drafts offered back {back}/{held}; verbs that started over: "
+                f"{len(self.started_over)}; refusals without the backup named: "
+                f"{len(self.unnamed)}")
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdin = io.StringIO("")
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main.main(args)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue() + err.getvalue()
+
+
+def emptied_database(workdir: Path, *, cases: int = 3) -> EmptiedReport:
+    """Import ``cases`` drafts, take a backup as the daily rotation would, empty (truncate to
+    0 bytes) or delete the database, then run ``list``, ``import`` and ``verify``: each must
+    refuse and name the backup; ``restore`` must bring every draft back."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from core.case import Case
+    from core.storage.backups import backup_name
+    from core.storage.files import BACKUPS_DIR, DB_NAME
+
+    report = EmptiedReport()
+    workdir.mkdir(parents=True, exist_ok=True)
+    secret = workdir / "passfrase.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    saved_stdin = sys.stdin
+    try:
+        for damage in ("emptied", "deleted"):
+            data_dir = workdir / damage
+            data = ["--data-dir", str(data_dir), "--passphrase-file", str(secret)]
+            with no_keyring_installed():
+                for number in range(cases):
+                    case = Case()
+                    case.patient.name = f"Syntetisk Pasient {number}"
+                    case_file = workdir / f"{damage}-{number}.json"
+                    casefile.write(case_file, case)
+                    _run(["import", str(case_file), *data])
+                backup = data_dir / BACKUPS_DIR / backup_name(
+                    datetime.now(UTC) + timedelta(seconds=1), "daily")
+                source, dest = sqlite3.connect(data_dir / DB_NAME), sqlite3.connect(backup)
+                try:
+                    source.backup(dest)
+                finally:
+                    dest.close()
+                    source.close()
+                if damage == "emptied":
+                    with (data_dir / DB_NAME).open("r+b") as handle:
+                        handle.truncate(0)
+                else:
+                    for piece in data_dir.glob(f"{DB_NAME}*"):
+                        piece.unlink()
+                for verb in (["list"], ["import", str(workdir / f"{damage}-0.json")],
+                             ["verify"]):
+                    code, said = _run([*verb, *data])
+                    if code == 0:
+                        report.started_over.append(f"{damage}: {verb[0]}")
+                    elif backup.name not in said or "restore" not in said:
+                        report.unnamed.append(f"{damage}: {verb[0]}")
+                code, _said = _run(["restore", "--data-dir", str(data_dir)])
+                listed = _run(["list", *data])[1] if code == 0 else ""
+                back = sum(f"Syntetisk Pasient {n}" in listed for n in range(cases))
+                report.offered[damage] = (cases, back)
+    finally:
+        sys.stdin = saved_stdin
+    return report

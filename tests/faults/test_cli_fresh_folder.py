@@ -41,3 +41,14 @@ def test_the_row_sees_plaintext_when_encryption_does_not_encrypt(
     assert report.plaintext, "a scanner that sees nothing proves nothing"
     assert any("rekvirent.sqlite3" in hit for hit in report.plaintext)
     assert not report.met
+
+
+def test_an_emptied_or_deleted_database_gives_every_draft_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoreboard row R7: drafts offered back must be all; no verb may start over."""
+    monkeypatch.setattr(keys, "DEFAULT_KDF", KdfParams.for_tests())
+    report = cli.emptied_database(tmp_path, cases=2)
+    assert report.offered == {"emptied": (2, 2), "deleted": (2, 2)}
+    assert report.started_over == [] and report.unnamed == []
+    assert report.met
+    assert "drafts offered back 4/4" in report.line()
