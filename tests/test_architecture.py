@@ -193,3 +193,32 @@ def test_documents_never_reach_up_into_the_pdf_renderer() -> None:
     upward = [_describe(graph, path) for name, path in sorted(reached.items())
               if name == "core.pdf" or name.startswith("core.pdf.")]
     assert upward == [], "core.documents reaches core.pdf:\n" + "\n".join(upward)
+
+
+# ---- the storage layer --------------------------------------------------------------------
+
+STORAGE = ROOT / "core" / "storage"
+#: ``docs/storage.md``: a module that grows past this is split before it takes more.
+STORAGE_MODULE_MAX_LINES = 500
+
+
+def test_no_storage_module_is_longer_than_a_reader_can_hold() -> None:
+    lengths = {p.name: len(p.read_text(encoding="utf-8").splitlines())
+               for p in STORAGE.glob("*.py")}
+    assert "store.py" in lengths and "recovery.py" in lengths
+    too_long = {name: n for name, n in lengths.items() if n > STORAGE_MODULE_MAX_LINES}
+    assert too_long == {}, f"split these storage modules: {too_long}"
+
+
+def test_storage_parts_use_each_other_only_through_public_names() -> None:
+    """``self._x`` is a part's own business; ``other._x`` (another part's, or the store's
+    private state) is not — a part gets what it needs from the store's constructor."""
+    reaches = []
+    for path in sorted(STORAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                    and not (isinstance(node.value, ast.Name)
+                             and node.value.id in ("self", "cls"))):
+                reaches.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+    assert reaches == [], "private attributes reached from outside:\n" + "\n".join(reaches)
