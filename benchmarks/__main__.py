@@ -180,7 +180,7 @@ def bench_export(runs: int) -> list[Figure]:
 
     from benchmarks.timing import paired
     from core.documents import consent_form, journal_note, treatment_plan
-    from core.documents.export import export_documents
+    from core.export import export_documents
     from core.pdf import render
 
     case, pathway = _full_case()

@@ -27,7 +27,7 @@ from core.casefile import CaseFileError
 from core.casepath import get_value, set_value
 from core.content import load_library
 from core.content.pathway import Pathway
-from core.documents.export import build_documents, export_documents
+from core.export import build_documents, export_documents
 from core.identity import MASK_MAX, check, mask
 from core.pdf import render
 from core.storage import StorageError, Store

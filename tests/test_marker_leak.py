@@ -27,7 +27,7 @@ from core import casefile
 from core.case import Case, ExtraMeasure, ExtraRiskPoint, SubstanceUse
 from core.content import load_library
 from core.crypto import FieldCipher
-from core.documents.export import export_documents
+from core.export import export_documents
 from core.findings import Severity
 from core.rules import evaluate
 from core.storage import ExportedDocument, Store

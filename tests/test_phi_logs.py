@@ -20,7 +20,7 @@ from core.case import Case
 from core.casefile import CaseFileError
 from core.casepath import set_value
 from core.content import load_library
-from core.documents.export import export_documents
+from core.export import export_documents
 from core.storage import ConflictError, ExportedDocument, StorageError, Store
 from tests.faults import hostile
 

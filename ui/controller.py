@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -34,9 +33,9 @@ from core.case import Case, new_case_id, utc_now
 from core.casepath import get_value, set_value
 from core.findings import Finding, Severity
 from i18n import _
+from ui.conflict import Conflict, ConflictChoice, ConflictResolver
 
 if TYPE_CHECKING:
-    from core.audit import Actor
     from core.content.pathway import Pathway
     from core.diff import FieldChange
     from core.storage import Store, StoredCase
@@ -46,32 +45,6 @@ log = logging.getLogger(__name__)
 AUTOSAVE_DELAY_MS = 700
 #: Pauses between save attempts while the database server does not answer (the last repeats).
 RETRY_DELAYS_S: tuple[float, ...] = (1, 2, 5, 10, 30, 60)
-
-ConflictChoice = Literal["reload", "copy", "later"]
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """What the conflict dialog shows: the stored version and how it differs from the window's.
-
-    ``stored`` is None when somebody deleted the case; then only "copy" and "later" make sense.
-    """
-
-    case_id: str
-    stored: StoredCase | None
-    changes: list[FieldChange]
-
-    @property
-    def saved_by(self) -> Actor | None:
-        return self.stored.editor if self.stored is not None else None
-
-    @property
-    def saved_at(self) -> datetime | None:
-        return self.stored.case.updated_at if self.stored is not None else None
-
-
-ConflictResolver = Callable[[Conflict], ConflictChoice]
-
 
 class CaseController(QObject):
     #: A field changed; the argument is its dotted path ("" when the whole case changed).

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace, case: Case, pathway: Pathway, *,
             recorded: OpenedData | None) -> int:
-    from core.documents.export import export_documents
+    from core.export import export_documents
     from core.settings import load_settings
     from core.storage import ExportedDocument, StorageError
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from core.content.pathway import Text
 from core.content.scales import Scale
+from core.content.text import Text
 
 
 @dataclass(frozen=True)

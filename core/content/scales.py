@@ -24,7 +24,7 @@ from core.content.checking import (
     schema_check,
     write_manifest,
 )
-from core.content.pathway import Text
+from core.content.text import Text
 from core.paths import resources_dir
 
 RatedBy = Literal["clinician", "patient", "patient_and_clinician"]

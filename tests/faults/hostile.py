@@ -380,7 +380,7 @@ def render_all(value: str, out_dir: Path) -> tuple[str, str]:
     import pypdf
 
     from core.content import load_library
-    from core.documents.export import build_documents, export_documents
+    from core.export import build_documents, export_documents
     from core.pdf import render
 
     case = hostile_case(value)

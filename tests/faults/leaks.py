@@ -17,7 +17,7 @@ from typing import Any
 from core import casefile
 from core.casepath import set_value
 from core.content import load_library
-from core.documents.export import export_documents
+from core.export import export_documents
 from core.storage import ExportedDocument, Store
 from tests.faults import hostile
 

@@ -22,7 +22,8 @@ from i18n import _
 from tests.ui.wizard_helpers import ModalAnswerer, OpenWizard, blank_case, wait_saved
 from ui.controller import CaseController, Conflict, ConflictChoice
 from ui.wizard.banners import ConnectionBanner
-from ui.wizard.conflict_dialog import ConflictDialog, conflict_message, labels_from
+from ui.wizard.binding import labels_from
+from ui.wizard.conflict_dialog import ConflictDialog, conflict_message
 from ui.wizard.window import WizardWindow
 
 DOCTOR_A = ("Lege Anna Testesen", "9100001")

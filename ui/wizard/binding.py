@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
+from core import diff
 from core.case import SHORT_TEXT_MAX
 from core.casepath import CasePathError
 from core.findings import Finding, Severity
+from core.steps import STEPS
 from i18n import _
 from ui.wizard.progress import field_is_empty
 from ui.wizard.widgets import (
@@ -279,4 +281,19 @@ class StepFields:
         return label
 
 
-__all__ = ["Binder", "Binding", "StepFields"]
+def labels_from(binder: Binder) -> Callable[[str], str | None]:
+    """Field labels as the wizard shows them (its editors' accessible names), for
+    :attr:`ui.controller.CaseController.field_label`."""
+    def label(path: str) -> str | None:
+        binding = binder.binding(path)
+        name = binding.widget.accessibleName() if binding is not None else ""
+        if not name:
+            return None
+        step = diff.step_for(path)
+        title = next((_(s.title) for s in STEPS if s.id == step), step)
+        return _("{step}: {field}").format(step=title, field=name)
+
+    return label
+
+
+__all__ = ["Binder", "Binding", "StepFields", "labels_from"]

@@ -26,15 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from core import diff
-from core.steps import STEPS
 from i18n import _, ngettext
 from ui.wizard.formatting import clock_time, format_date, ui_language
 from ui.wizard.widgets import heading, wrapping_label
 
 if TYPE_CHECKING:
     from core.content.pathway import Pathway
-    from ui.controller import Conflict, ConflictChoice
-    from ui.wizard.binding import Binder
+    from ui.conflict import Conflict, ConflictChoice
 
 #: Longer values are cut in the table (the whole value is in the tooltip).
 CELL_MAX = 300
@@ -158,18 +156,3 @@ class ConflictDialog(QDialog):
         self.choice = "later"
         self.exec()
         return self.choice
-
-
-def labels_from(binder: Binder) -> Callable[[str], str | None]:
-    """Field labels as the wizard shows them (its editors' accessible names), for
-    :attr:`ui.controller.CaseController.field_label`."""
-    def label(path: str) -> str | None:
-        binding = binder.binding(path)
-        name = binding.widget.accessibleName() if binding is not None else ""
-        if not name:
-            return None
-        step = diff.step_for(path)
-        title = next((_(s.title) for s in STEPS if s.id == step), step)
-        return _("{step}: {field}").format(step=title, field=name)
-
-    return label

@@ -3,7 +3,7 @@ print the consent.
 
 Copying, exporting and printing use the same builders as the preview (one render model).  The
 export runs in a worker thread so typing never stalls; the files are written atomically by
-:func:`core.documents.export.export_documents`, then recorded in the database with their
+:func:`core.export.export_documents`, then recorded in the database with their
 SHA-256 hashes (and audited).  File names hold only the document kind and id.  The folder of the
 last successful export is offered next time (:attr:`DocumentsPanel.remember_folder` keeps it in
 the settings).
@@ -45,7 +45,7 @@ from i18n import N_, _, ngettext
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
 
-    from core.documents.export import ExportResult
+    from core.export import ExportResult
     from ui.controller import CaseController
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ class _ExportWorker(QObject):
         self.today = today
 
     def run(self) -> None:
-        from core.documents.export import export_documents
+        from core.export import export_documents
 
         try:
             result = export_documents(

@@ -31,8 +31,7 @@ from core.steps import STEP_IDS, STEPS
 from i18n import _
 from ui.controller import CaseController
 from ui.wizard.banners import ConnectionBanner, SaveErrorBar, ValidityBanner
-from ui.wizard.binding import Binder
-from ui.wizard.conflict_dialog import labels_from
+from ui.wizard.binding import Binder, labels_from
 from ui.wizard.formatting import clock_time
 from ui.wizard.navigator import StepNavigator
 from ui.wizard.page import PageContext, StepPage

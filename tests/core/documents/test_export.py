@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from core.casefile import write as write_case
 from core.content import Pathway
-from core.documents.export import export_documents
+from core.export import export_documents
 from tests.core.documents.conftest import EXAMPLES, TODAY, load_example
 
 ROOT = Path(__file__).resolve().parents[3]

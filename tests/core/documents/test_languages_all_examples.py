@@ -20,10 +20,10 @@ from pypdf import PdfReader
 from core.case import Case
 from core.content import Pathway
 from core.documents.consent import consent_form
-from core.documents.export import export_documents
 from core.documents.journal import journal_note, prescription_text
 from core.documents.model import Document, to_text
 from core.documents.treatment_plan import treatment_plan
+from core.export import export_documents
 from core.pdf import render
 from tests.core.documents.conftest import EXAMPLE_NAMES, TODAY, load_example
 from tests.json_strings import json_strings

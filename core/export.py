@@ -5,6 +5,10 @@ file is written atomically (temporary file, fsync, rename), so a crash or a full
 either the old file or the new one.  Consent and treatment plan are refused while the rule
 engine reports blockers; the journal note is always written, because it documents the decision
 even when treatment is not started.
+
+This module sits above both :mod:`core.documents` (the builders and the render model) and
+:mod:`core.pdf` (the renderer): the render model goes down to the PDF renderer, never back, so
+the step that needs both lives here and not in ``core/documents/``.
 """
 
 from __future__ import annotations
