@@ -645,8 +645,8 @@ def _taper_plan(ctx: DocContext) -> str:
         parts = [summary,
                  ctx._("At relapse: {plan}").format(plan=relapse if relapse.endswith(".")
                                                     else relapse + ".") if relapse else ""]
-        written = " ".join(p for p in parts if p)
-        return written or _not_documented(ctx, ctx._("no tapering steps are recorded"))
+        joined = " ".join(p for p in parts if p)
+        return joined or _not_documented(ctx, ctx._("no tapering steps are recorded"))
     plans = [case.plan.taper.strip(),
              *(m.taper_plan.strip() for m in case.medications),
              case.plan.end_of_isolation.strip()]
