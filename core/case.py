@@ -190,6 +190,9 @@ class LegalConditions(_Model):
     #: The doctor confirms that only the patient's own need for health care was weighed
     #: (not infection control or third parties).
     patient_need_only: bool = False
+    #: The patient has given informed consent to tapering (also beyond any isolation) — a
+    #: condition of a tapering-plan pathway (condition key ``tapering_consent``).
+    tapering_consent: bool = False
 
 
 # --------------------------------------------------------------------------------------
@@ -312,6 +315,15 @@ class TreatmentPlan(_Model):
     psychosocial_follow_up: LongText = ""
     practical_needs: LongText = ""
     lar_referral: LarReferral | None = None
+    #: A tapering-plan pathway's plan (made with the specialist service): who is responsible
+    #: for what — the GP, the specialist service (TSB) and the municipality.
+    responsible_gp: LongText = ""
+    responsible_tsb: LongText = ""
+    responsible_municipality: LongText = ""
+    #: How often the patient is followed up during the taper ("every week at the GP").
+    follow_up_frequency: ShortText = ""
+    #: What happens at relapse.
+    relapse_plan: LongText = ""
 
 
 ConsentCapacity = Literal["full", "reduced", "lacking"]

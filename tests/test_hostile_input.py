@@ -279,3 +279,38 @@ def test_the_longest_note_still_renders(pathway: Pathway) -> None:
     journal = build_documents(case, pathway)[0]
     text = _pdf_text(render(journal))
     assert text.count("ŋ") >= 50_000
+
+
+# ---- the tapering-plan pathway (its own fields: the taper's steps, the plan's roles) ----------
+
+TAPERING = casefile.read(hostile.ROOT / "resources" / "examples"
+                         / "nedtrapping-benzodiazepin-8-uker.json")
+TAPERING_DOCUMENT = casefile.to_document(TAPERING)
+TAPERING_PATHS = list(hostile.string_paths(TAPERING))
+
+
+def test_the_tapering_battery_reaches_the_plan_fields() -> None:
+    for expected in ("course.taper.withdrawal_advice", "plan.responsible_tsb",
+                     "plan.relapse_plan", "plan.follow_up_frequency"):
+        assert expected in TAPERING_PATHS
+
+
+@pytest.mark.parametrize("name", list(hostile.HOSTILE))
+def test_every_tapering_field_stores_or_rejects_clearly(name: str) -> None:
+    value = hostile.HOSTILE[name]
+    model, importer = hostile.Tally(), hostile.Tally()
+    for path in TAPERING_PATHS:
+        model.add(*hostile.try_model(TAPERING.model_copy(deep=True), path, value))
+        importer.add(*hostile.try_importer(TAPERING_DOCUMENT, path, value))
+    assert model.crashes == 0, model.problems[:5]
+    assert importer.crashes == 0, importer.problems[:5]
+
+
+@pytest.mark.parametrize("name", hostile.PDF_VALUES)
+def test_tapering_documents_render_with_hostile_text(name: str, tmp_path: Path) -> None:
+    pathway = load_library().get("nedtrappingsplan", 1)
+    assert pathway is not None
+    case = hostile.hostile_case(hostile.HOSTILE[name], TAPERING)
+    result = export_documents(case, pathway, tmp_path)
+    assert result.files
+    assert all(_pdf_text(render(document)) for document in build_documents(case, pathway))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,20 +80,60 @@ def _check_references(name: str, data: dict[str, Any]) -> None:
         if "risk_point" in sign and sign["risk_point"] not in risk_points:
             raise ContentError(name, f"admission_signs/{index}/risk_point",
                                f"ukjent risikopunkt {sign['risk_point']!r}")
-    kinds = [o["kind"] for o in data["quarantine_orders"]]
-    if sorted(kinds) != ["isolation", "quarantine"]:
-        raise ContentError(name, "quarantine_orders",
-                           "må ha nøyaktig én quarantine og én isolation")
+    keys = [c["key"] for c in data["conditions"]]
+    if len(keys) != len(set(keys)):
+        raise ContentError(name, "conditions", "samme key er brukt to ganger")
+    if "dependence" not in keys:
+        raise ContentError(name, "conditions", "må ha vilkåret dependence")
+    if "quarantine" in keys:
+        kinds = [o["kind"] for o in data.get("quarantine_orders", ())]
+        if sorted(kinds) != ["isolation", "quarantine"]:
+            raise ContentError(name, "quarantine_orders",
+                               "må ha nøyaktig én quarantine og én isolation")
+    if "tapering" in data:
+        _check_tapering(name, data)
+    _check_periods(name, data["legal_basis"])
     criteria = sorted(c["key"] for c in data["forsvarlighet"]["criteria"])
     if len(criteria) != len(set(criteria)):
         raise ContentError(name, "forsvarlighet/criteria", "samme key er brukt to ganger")
     ages = data["childbearing_age"]
     if ages["min_years"] > ages["max_years"]:
         raise ContentError(name, "childbearing_age/min_years", "er større enn max_years")
-    keys = sorted(c["key"] for c in data["conditions"])
-    if keys != ["dependence", "plan", "quarantine"]:
-        raise ContentError(name, "conditions",
-                           "må ha nøyaktig vilkårene dependence, plan og quarantine")
+
+
+def _check_tapering(name: str, data: dict[str, Any]) -> None:
+    """A tapering pathway needs the specialist-service plan and the consent to tapering."""
+    tapering = data["tapering"]
+    if tapering["warn_months"] >= tapering["max_months"]:
+        raise ContentError(name, "tapering/warn_months", "må være mindre enn max_months")
+    keys = {c["key"] for c in data["conditions"]}
+    for key in ("plan", "tapering_consent"):
+        if key not in keys:
+            raise ContentError(name, "conditions", f"et nedtrappingsforløp må ha vilkåret {key}")
+
+
+def _check_periods(name: str, basis: dict[str, Any]) -> None:
+    """Legal-basis periods follow each other day by day inside the rule's validity."""
+    periods = basis.get("periods", [])
+    for index, period in enumerate(periods):
+        start, end = period["valid_from"], period["valid_until"]
+        if end is not None and end < start:
+            raise ContentError(name, f"legal_basis/periods/{index}/valid_until",
+                               "er før valid_from")
+        if index and periods[index - 1]["valid_until"] is None:
+            raise ContentError(name, f"legal_basis/periods/{index - 1}/valid_until",
+                               "bare den siste perioden kan være uten slutt")
+        if index and (date.fromisoformat(periods[index - 1]["valid_until"])
+                      + timedelta(days=1)) != date.fromisoformat(start):
+            raise ContentError(name, f"legal_basis/periods/{index}/valid_from",
+                               "må være dagen etter forrige periodes valid_until")
+    if periods:
+        if periods[0]["valid_from"] != basis["valid_from"]:
+            raise ContentError(name, "legal_basis/periods/0/valid_from",
+                               "må være lik legal_basis/valid_from")
+        if periods[-1]["valid_until"] != basis["valid_until"]:
+            raise ContentError(name, f"legal_basis/periods/{len(periods) - 1}/valid_until",
+                               "må være lik legal_basis/valid_until")
 
 
 def _check_course(name: str, data: dict[str, Any],

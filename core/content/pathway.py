@@ -26,6 +26,25 @@ Lang = Literal["nb", "nn", "en"]
 
 
 @dataclass(frozen=True)
+class LegalPeriod:
+    """The provision a rule rests on during one period (a regulation replaced by another)."""
+
+    reference: Text
+    valid_from: date | None
+    #: Last day this provision applies (inclusive); None = open-ended.
+    valid_until: date | None
+    #: Whether the reference was checked against a stored source.
+    verified: bool = True
+    #: What was checked and where, or what could not be verified.
+    verification: Text = Text("")
+
+    def covers(self, day: date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return not (self.valid_until is not None and day > self.valid_until)
+
+
+@dataclass(frozen=True)
 class LegalBasis:
     reference: Text
     title: Text
@@ -36,18 +55,42 @@ class LegalBasis:
     #: Last day the rule applies (the seed rule "opphører 1. januar 2022" → 2021-12-31).
     valid_until: date | None
     sources: tuple[str, ...]
+    #: The provision in force in each period, oldest first; a file without ``periods`` has
+    #: one period: ``reference`` from ``valid_from`` to ``valid_until``.
+    periods: tuple[LegalPeriod, ...] = ()
 
     def in_force_on(self, day: date) -> bool:
         if self.valid_from is not None and day < self.valid_from:
             return False
         return not (self.valid_until is not None and day > self.valid_until)
 
+    def period_on(self, day: date | None) -> LegalPeriod:
+        """The period whose provision applies on ``day``: the one covering it; before the
+        first, the first; after the last (or with no day), the last."""
+        periods = self.periods or (LegalPeriod(self.reference, self.valid_from,
+                                               self.valid_until),)
+        if day is None:
+            return periods[-1]
+        for period in periods:
+            if period.covers(day):
+                return period
+        first = periods[0]
+        return first if first.valid_from is not None and day < first.valid_from else periods[-1]
+
+    def reference_on(self, day: date | None) -> Text:
+        """The provision to cite for a consultation on ``day``."""
+        return self.period_on(day).reference
+
+
+ConditionKey = Literal["dependence", "plan", "quarantine", "tapering_consent"]
+
 
 @dataclass(frozen=True)
 class Condition:
     id: str
-    #: Which part of :class:`core.case.LegalConditions` holds the evidence.
-    key: Literal["dependence", "plan", "quarantine"]
+    #: Which part of :class:`core.case.LegalConditions` holds the evidence (and which rules
+    #: check it): ``tapering_consent`` is the patient's consent to tapering.
+    key: ConditionKey
     title: Text
     explanation: Text
     evidence: Text
@@ -205,6 +248,23 @@ class Forsvarlighet:
     criteria: tuple[ForsvarlighetCriterion, ...]
 
 
+@dataclass(frozen=True)
+class Tapering:
+    """A pathway whose treatment is a short tapering plan made with the specialist service:
+    the plan is the course's taper (``case.course.taper``), checked against these limits."""
+
+    #: Longest plan, first step to the zero step, in calendar months (blocker above).
+    max_months: int
+    #: A plan longer than this is warned about.
+    warn_months: int
+    #: Where the maximum comes from, and whether it was verified.
+    max_source: Text
+    #: What the prescriber writes on the prescription; ``{unit}`` and ``{date}`` are filled.
+    prescription_text: Text
+    #: Help for the doctor: what the plan says about relapse.
+    relapse_hint: Text
+
+
 ConsentCondition = Literal[
     "always", "methadone", "diazepam_exception", "non_opioid", "pregnancy", "lar", "interpreter",
     "combination",
@@ -247,6 +307,10 @@ class Pathway:
     #: The course of treatment's content (signs, scales, taper rules); None in a pathway file
     #: without a ``course`` section (see core/content/course.py).
     course: CourseContent | None = None
+    #: One plain line for the pathway chooser (empty in files without it).
+    description: Text = Text("")
+    #: The tapering-plan section; None for a pathway that is not a tapering plan.
+    tapering: Tapering | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -273,6 +337,10 @@ class Pathway:
 
     def condition(self, key: str) -> Condition | None:
         return next((c for c in self.conditions if c.key == key), None)
+
+    def has_condition(self, key: str) -> bool:
+        """Whether this pathway declares the condition ``key`` (its rules run only then)."""
+        return self.condition(key) is not None
 
     def quarantine_order(self, kind: str | None) -> QuarantineOrder | None:
         return next((o for o in self.quarantine_orders if o.kind == kind), None)
@@ -310,6 +378,12 @@ def pathway_from_json(data: Mapping[str, Any], source_file: str = "",
             valid_from=_date(lb.get("valid_from")),
             valid_until=_date(lb.get("valid_until")),
             sources=tuple(lb.get("sources", ())),
+            periods=tuple(
+                LegalPeriod(reference=_text(p, "reference"), valid_from=_date(p["valid_from"]),
+                            valid_until=_date(p["valid_until"]), verified=p["verified"],
+                            verification=_text(p, "verification"))
+                for p in lb.get("periods", ())
+            ),
         ),
         conditions=tuple(
             Condition(
@@ -386,7 +460,7 @@ def pathway_from_json(data: Mapping[str, Any], source_file: str = "",
         ),
         quarantine_orders=tuple(
             QuarantineOrder(kind=o["kind"], section=o["section"], reference=_text(o, "reference"))
-            for o in data["quarantine_orders"]
+            for o in data.get("quarantine_orders", ())
         ),
         forsvarlighet=Forsvarlighet(
             source=_text(data["forsvarlighet"], "source"),
@@ -397,4 +471,15 @@ def pathway_from_json(data: Mapping[str, Any], source_file: str = "",
         ),
         source_file=source_file,
         course=(course_from_json(data["course"], scales or {}) if "course" in data else None),
+        description=_text(data, "description"),
+        tapering=_tapering(data.get("tapering")),
     )
+
+
+def _tapering(data: Mapping[str, Any] | None) -> Tapering | None:
+    if data is None:
+        return None
+    return Tapering(max_months=data["max_months"], warn_months=data["warn_months"],
+                    max_source=_text(data, "max_source"),
+                    prescription_text=_text(data, "prescription_text"),
+                    relapse_hint=_text(data, "relapse_hint"))

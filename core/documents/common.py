@@ -200,6 +200,10 @@ class DocContext:
                       "{version}.").format(title=self.text(self.pathway.title),
                                            version=self.pathway.version)
 
+    def legal_reference(self) -> str:
+        """The provision in force on the consultation day (a pathway may have several)."""
+        return self.text(self.pathway.legal_basis.reference_on(self.case.consultation.date))
+
     def plan_end_date(self) -> dt.date | None:
         return self.case.conditions.quarantine.expected_end
 

@@ -60,12 +60,15 @@ def consent_form(case: Case, pathway: Pathway, language: str | None = None, *,
     return Document(
         kind="consent",
         language=ctx.language,
-        title=_("Consent to temporary treatment with medicines"),
+        title=(_("Consent to a tapering plan with medicines") if pathway.tapering is not None
+               else _("Consent to temporary treatment with medicines")),
         document_id=ctx.document_id("consent"),
         running_header=ctx.running_header(_("Consent")),
         page_label=ctx.page_label(),
         author=case.prescriber.name.strip(),
-        subject=_("Consent to temporary substitution treatment during quarantine or isolation"),
+        subject=(_("Consent: {title}").format(title=ctx.text(pathway.title))
+                 if pathway.tapering is not None else
+                 _("Consent to temporary substitution treatment during quarantine or isolation")),
         header_fields=ctx.header_rows(_("Name"), _("Doctor")),
         sections=tuple(sections),
         notices=tuple(notices),

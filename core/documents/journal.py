@@ -13,6 +13,7 @@ from datetime import date
 
 from core.case import Case, Medication
 from core.content.pathway import ConsentItem, ForsvarlighetKey, Pathway
+from core.course.doses import taper_zero_day
 from core.documents.common import DocContext, context, yes_no_unknown
 from core.documents.model import (
     Block,
@@ -48,7 +49,9 @@ def journal_note(case: Case, pathway: Pathway, language: str = "nb", *,
         _forsvarlighet(ctx),
         section(_("Addition by the doctor"), Paragraph(case.journal_addition.strip())),
     ) if s is not None)
-    title = _("Journal note: temporary substitution treatment during quarantine or isolation")
+    title = (_("Journal note: {title}").format(title=ctx.text(pathway.title))
+             if pathway.tapering is not None else
+             _("Journal note: temporary substitution treatment during quarantine or isolation"))
     return Document(
         kind="journal",
         language=ctx.language,
@@ -100,8 +103,13 @@ def _background(ctx: DocContext) -> Section | None:
     sentences: list[str] = []
     if quarantine.kind:
         sentences.append(_quarantine_sentence(ctx))
-    sentences.append(_("Assessed for temporary substitution treatment with addictive drugs under "
-                       "{reference}.").format(reference=ctx.text(ctx.pathway.legal_basis.reference)))
+    if ctx.pathway.tapering is not None:
+        sentences.append(_("Assessed for substitution treatment with addictive drugs as part of "
+                           "a short tapering plan under {reference}.").format(
+                               reference=ctx.legal_reference()))
+    else:
+        sentences.append(_("Assessed for temporary substitution treatment with addictive drugs "
+                           "under {reference}.").format(reference=ctx.legal_reference()))
     patient = case.patient
     rows = kv(
         (_("Staying at"), patient.stay_location.strip()),
@@ -253,6 +261,9 @@ def _condition_lines(ctx: DocContext) -> list[tuple[str, str]]:
                 if plan.contacted_at:
                     met += ", " + ctx.date_time(plan.contacted_at)
                 met += "."
+        elif condition.key == "tapering_consent":
+            met = _("The patient consents to tapering, also beyond any quarantine or "
+                    "isolation.") if conditions.tapering_consent else ""
         else:
             # The background has the whole sentence; the condition line stays short, as a
             # key–value cell the PDF can split only once across pages.
@@ -611,8 +622,31 @@ def _treatment_plan(ctx: DocContext) -> str:
     )
 
 
+def taper_summary(ctx: DocContext) -> str:
+    """The course's taper in one sentence: first day, number of steps, the zero day."""
+    steps = [s for s in ctx.case.course.taper.steps if s.from_date is not None]
+    if not steps:
+        return ""
+    zero = taper_zero_day(ctx.case)
+    first = min(s.from_date for s in steps if s.from_date is not None)
+    text = ctx.t.ngettext("Tapering plan from {start} in {count} step",
+                          "Tapering plan from {start} in {count} steps",
+                          len(steps)).format(start=ctx.date(first), count=len(steps))
+    if zero is not None:
+        text += ", " + ctx._("no dose from {date}").format(date=ctx.date(zero))
+    return text + "."
+
+
 def _taper_plan(ctx: DocContext) -> str:
     case = ctx.case
+    if ctx.pathway.tapering is not None:
+        summary = taper_summary(ctx)
+        relapse = case.plan.relapse_plan.strip()
+        parts = [summary,
+                 ctx._("At relapse: {plan}").format(plan=relapse if relapse.endswith(".")
+                                                    else relapse + ".") if relapse else ""]
+        joined = " ".join(p for p in parts if p)
+        return joined or _not_documented(ctx, ctx._("no tapering steps are recorded"))
     plans = [case.plan.taper.strip(),
              *(m.taper_plan.strip() for m in case.medications),
              case.plan.end_of_isolation.strip()]
@@ -642,8 +676,10 @@ def prescription_text(case: Case, pathway: Pathway, language: str = "nb", *,
     ctx = context(case, pathway, language, today)
     _ = ctx._
     conditions = case.conditions
+    if pathway.tapering is not None:
+        return _tapering_prescription_text(ctx)
     sentences = [_("Prescribed as temporary substitution treatment under {reference}.").format(
-        reference=ctx.text(pathway.legal_basis.reference))]
+        reference=ctx.legal_reference())]
     q = conditions.quarantine
     if q.kind:
         kind = _("isolation") if q.kind == "isolation" else _("quarantine")
@@ -668,6 +704,34 @@ def prescription_text(case: Case, pathway: Pathway, language: str = "nb", *,
         if line:
             detail = medication.schedule.strip()
             sentences.append(f"{line}{': ' + detail if detail else ''}.")
+    if case.consultation.exercise_mode:
+        sentences.insert(0, _("EXERCISE – not a real prescription."))
+    return " ".join(sentences)
+
+
+def _tapering_prescription_text(ctx: DocContext) -> str:
+    """A tapering-plan pathway: the pathway's own sentence (the pharmacy must see that a plan
+    made with the specialist service is in place), the provision, diagnoses, drugs, steps."""
+    _, case = ctx._, ctx.case
+    tapering = ctx.pathway.tapering
+    assert tapering is not None
+    plan = case.conditions.plan
+    unit = ", ".join(p for p in (plan.unit.strip(), plan.person.strip()) if p) or "?"
+    made = ctx.date(plan.contacted_at.date()) if plan.contacted_at else "?"
+    sentences = [ctx.text(tapering.prescription_text).format_map(
+        {"unit": unit, "date": made}),
+        _("Legal basis: {reference}.").format(reference=ctx.legal_reference())]
+    codes = [d.icd10.strip() for d in case.conditions.dependence.diagnoses if d.icd10.strip()]
+    if codes:
+        sentences.append(_("Drug dependence: {codes}.").format(codes=", ".join(codes)))
+    for medication in case.medications:
+        line = ctx.medication_line(medication)
+        if line:
+            detail = medication.schedule.strip()
+            sentences.append(f"{line}{': ' + detail if detail else ''}.")
+    summary = taper_summary(ctx)
+    if summary:
+        sentences.append(summary)
     if case.consultation.exercise_mode:
         sentences.insert(0, _("EXERCISE – not a real prescription."))
     return " ".join(sentences)

@@ -10,6 +10,7 @@ from datetime import date
 
 from core.case import Case
 from core.content.pathway import Pathway
+from core.course.doses import taper_zero_day
 from core.documents.common import DocContext, context
 from core.documents.fmt import dose, formulation_name
 from core.documents.model import (
@@ -18,6 +19,8 @@ from core.documents.model import (
     KeyValueTable,
     Paragraph,
     Section,
+    SignatureBlock,
+    SignatureParty,
     bullets,
     kv,
     section,
@@ -29,6 +32,8 @@ def treatment_plan(case: Case, pathway: Pathway, language: str = "nb", *,
                    today: date | None = None) -> Document:
     ctx = context(case, pathway, language, today)
     _ = ctx._
+    if pathway.tapering is not None:
+        return _tapering_plan(ctx)
     sections = tuple(s for s in (
         _basis(ctx),
         _medicines(ctx),
@@ -76,7 +81,7 @@ def _basis(ctx: DocContext) -> Section | None:
     return section(
         _("Basis"),
         kv(
-            (_("Legal basis"), ctx.text(ctx.pathway.legal_basis.reference)),
+            (_("Legal basis"), ctx.legal_reference()),
             (_("Quarantine or isolation"), quarantine),
             (_("Diagnosis"), codes),
             (_("Plan agreed with"), agreed),
@@ -199,3 +204,146 @@ def _responsibilities(ctx: DocContext) -> Section | None:
         (_("The patient calls"), ctx.contact_text()),
     )
     return section(_("Responsibilities and contacts"), table)
+
+
+# --------------------------------------------------------------------------------------
+# A tapering-plan pathway: the plan made with the specialist service, signed by the patient
+# --------------------------------------------------------------------------------------
+
+
+def _tapering_plan(ctx: DocContext) -> Document:
+    """The tapering plan (nedtrappingsplan): the specialist service, the steps with dates and
+    doses, who is responsible for what, follow-up, relapse, and both signatures."""
+    _, case = ctx._, ctx.case
+    sections = tuple(s for s in (
+        _tapering_basis(ctx),
+        _steps(ctx),
+        _tapering_follow_up(ctx),
+        _tapering_responsibilities(ctx),
+        _when_things_go_wrong(ctx),
+        _signatures(ctx),
+    ) if s is not None)
+    notice = ctx.exercise_notice()
+    return Document(
+        kind="plan",
+        language=ctx.language,
+        title=_("Tapering plan: {title}").format(title=ctx.text(ctx.pathway.title)),
+        document_id=ctx.document_id("plan"),
+        running_header=ctx.running_header(_("Tapering plan")),
+        page_label=ctx.page_label(),
+        author=case.prescriber.name.strip(),
+        subject=_("Tapering plan"),
+        header_fields=ctx.header_rows(_("Patient"), _("Responsible doctor")),
+        sections=sections,
+        notices=(notice,) if notice else (),
+        footer_note=ctx.footer(),
+    )
+
+
+def _tapering_basis(ctx: DocContext) -> Section | None:
+    _, conditions = ctx._, ctx.case.conditions
+    plan = conditions.plan
+    codes = ", ".join(d.icd10.strip() for d in conditions.dependence.diagnoses if d.icd10.strip())
+    specialist = ", ".join(p for p in (plan.unit.strip(), plan.person.strip()) if p)
+    made = ctx.date(plan.contacted_at.date()) if plan.contacted_at else ""
+    return section(
+        _("Basis"),
+        kv(
+            (_("Legal basis"), ctx.legal_reference()),
+            (_("Diagnosis"), codes),
+            (_("Made with the specialist service"), specialist),
+            (_("Date of the plan"), made),
+            (_("What was agreed"), plan.agreed.strip()),
+            (_("Consent to tapering"), _("Yes, also beyond any quarantine or isolation")
+             if conditions.tapering_consent else ""),
+        ),
+    )
+
+
+def _steps(ctx: DocContext) -> Section | None:
+    """Each step with its first day and the daily dose of every drug ("0 mg" = stopped)."""
+    _, case = ctx._, ctx.case
+    rows: list[tuple[str, str]] = []
+    steps = [s for s in case.course.taper.steps]
+    for number, step in enumerate(steps, start=1):
+        doses = []
+        for drug_id, text in step.doses.items():
+            drug = ctx.pathway.drug(drug_id)
+            name = ctx.text(drug.name) if drug is not None else drug_id
+            amount = parse_dose(text)
+            doses.append(_("{drug} {dose} per day").format(
+                drug=name, dose=dose(amount, ctx.language) if amount is not None else text))
+        day = ctx.date(step.from_date) if step.from_date else "?"
+        rows.append((_("Step {number}, from {date}").format(number=number, date=day),
+                     "; ".join(doses) or "–"))
+    zero = taper_zero_day(case)
+    end = _("No dose from {date}. The treatment ends then.").format(date=ctx.date(zero)) \
+        if zero is not None else ""
+    meds = [f"{ctx.medication_line(m)}: {m.schedule.strip()}" if m.schedule.strip()
+            else ctx.medication_line(m) for m in case.medications if ctx.medication_line(m)]
+    return section(
+        _("The steps of the plan"),
+        bullets(*meds),
+        KeyValueTable(tuple(rows)),
+        Paragraph(end, emphasis=True),
+        Paragraph(_("The dose is never raised in this plan.")) if rows else None,
+        Paragraph(case.course.taper.withdrawal_advice.strip()),
+    )
+
+
+def _tapering_follow_up(ctx: DocContext) -> Section | None:
+    _, plan = ctx._, ctx.case.plan
+    return section(
+        _("Follow-up and relapse"),
+        kv(
+            (_("How often"), plan.follow_up_frequency.strip()),
+            (_("Supervised intake"), plan.supervision_frequency.strip()),
+            (_("Supervised by"), plan.supervised_by.strip()),
+            (_("Collected and delivered by"), plan.delivered_by.strip()),
+            (_("Evaluation"), plan.evaluation.strip()),
+            (_("Psychosocial follow-up"), plan.psychosocial_follow_up.strip()),
+            (_("At relapse"), plan.relapse_plan.strip()),
+        ),
+    )
+
+
+def _tapering_responsibilities(ctx: DocContext) -> Section | None:
+    _, case = ctx._, ctx.case
+    plan, specialist = case.plan, case.conditions.plan
+    doctor = ctx.prescriber_line()
+    if case.prescriber.phone.strip():
+        doctor = _("{name}, phone {phone}").format(name=doctor, phone=case.prescriber.phone.strip())
+    tsb = ", ".join(p for p in (specialist.unit.strip(), specialist.person.strip()) if p)
+    if tsb and specialist.person_phone.strip():
+        tsb = _("{name}, phone {phone}").format(name=tsb, phone=specialist.person_phone.strip())
+    return section(
+        _("Who is responsible for what"),
+        kv(
+            (_("GP"), doctor),
+            (_("The GP is responsible for"), plan.responsible_gp.strip()),
+            (_("Specialist health service (TSB)"), tsb),
+            (_("TSB is responsible for"), plan.responsible_tsb.strip()),
+            (_("The municipality is responsible for"), plan.responsible_municipality.strip()),
+            (_("The patient calls"), ctx.contact_text()),
+        ),
+    )
+
+
+def _signatures(ctx: DocContext) -> Section:
+    _, case = ctx._, ctx.case
+    doctor_lines = tuple(line for line in (
+        _("HPR number: {hpr}").format(hpr=case.prescriber.hpr_number.strip())
+        if case.prescriber.hpr_number.strip() else "",
+        case.prescriber.workplace.strip(),
+    ) if line)
+    return Section(_("Signature"), (
+        Paragraph(_("We have made and read this plan together, and agree to follow it.")),
+        SignatureBlock(
+            parties=(
+                SignatureParty(_("Patient"), case.patient.name.strip()),
+                SignatureParty(_("Doctor"), case.prescriber.name.strip(), doctor_lines),
+            ),
+            date_place_label=_("Date and place"),
+            signature_label=_("Signature"),
+        ),
+    ))

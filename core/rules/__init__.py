@@ -7,24 +7,34 @@ justification and the agreement of a specialist in TSB.  Codes are listed in ``d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
 from core.case import Case
 from core.content.pathway import Pathway
 from core.findings import Finding
-from core.rules import clinical, conditions, consent, course, medication, patient
+from core.rules import clinical, conditions, consent, course, medication, patient, tapering
 from core.rules.context import Deviation, RuleContext
 from core.rules.relevance import consultation_day
 from i18n import Language, translator
 
-_RULES = (
+Rule = Callable[[RuleContext], None]
+
+#: The rules of each legal condition, run only when the pathway declares the condition (its
+#: ``conditions[].key``): a pathway without ``quarantine`` never gets the quarantine rules.
+CONDITION_RULES: dict[str, Rule] = {
+    "dependence": conditions.check_dependence,
+    "plan": conditions.check_plan,
+    "quarantine": conditions.check_quarantine,
+    "tapering_consent": tapering.check_tapering_consent,
+}
+_BEFORE: tuple[Rule, ...] = (
     patient.check_patient,
     patient.check_prescriber,
     patient.check_consultation,
-    conditions.check_dependence,
-    conditions.check_plan,
-    conditions.check_quarantine,
+)
+_AFTER: tuple[Rule, ...] = (
     conditions.check_patient_need,
     clinical.check_findings,
     clinical.check_substance_use,
@@ -32,8 +42,18 @@ _RULES = (
     clinical.check_measures,
     medication.check_medications,
     consent.check_plan,
+    tapering.check_tapering,
     consent.check_consent,
 )
+
+
+def consultation_rules(pathway: Pathway) -> tuple[Rule, ...]:
+    """The consultation's rules for ``pathway``, in wizard order."""
+    declared = tuple(CONDITION_RULES[c.key] for c in pathway.conditions
+                     if c.key in CONDITION_RULES)
+    return _BEFORE + declared + _AFTER
+
+
 #: The course of treatment (core/rules/course.py); runs once the course has begun.
 _COURSE_RULES = (course.check_course,)
 
@@ -48,10 +68,18 @@ def _run(case: Case, pathway: Pathway, today: date | None, language: str,
     today = today or date.today()
     ctx = RuleContext(case=case, pathway=pathway, today=today, t=translator(lang),
                       consultation_day=consultation_day(case, today))
-    rules = (() if scope == "course" else _RULES) + (() if scope == "consultation"
-                                                       else _COURSE_RULES)
+    rules = ((() if scope == "course" else consultation_rules(pathway))
+             + (() if scope == "consultation" else _COURSE_RULES))
     for rule in rules:
+        before = len(ctx.findings)
         rule(ctx)
+        if rule in _COURSE_RULES and pathway.tapering is not None:
+            # The plan step edits the taper of a tapering pathway, and its rules report
+            # the taper's problems there (core/rules/tapering.py): keep them once.
+            # "After the isolation" has no meaning here either.
+            ctx.findings[before:] = [f for f in ctx.findings[before:]
+                                     if not f.field.startswith(tapering.TAPER_PATH)
+                                     and f.code != "COURSE_TAPER_NOT_CHOSEN"]
     return ctx
 
 
@@ -67,4 +95,5 @@ def deviations(case: Case, pathway: Pathway, *, today: date | None = None,
     return _run(case, pathway, today, language).deviations
 
 
-__all__ = ["Deviation", "Scope", "deviations", "evaluate"]
+__all__ = ["CONDITION_RULES", "Deviation", "Rule", "Scope", "consultation_rules", "deviations",
+           "evaluate"]

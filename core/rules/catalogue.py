@@ -80,6 +80,12 @@ def markdown() -> str:
         "(follow-up entries, dose decisions, isolation, taper, end); they appear once the "
         "course has begun. See `docs/course.md`.",
         "",
+        "Which rules run depends on the case's pathway: the rules of a legal condition run only "
+        "when the pathway declares that condition (`C3_*` and the quarantine plan rules "
+        "`PATIENT_CONTACT_MISSING`, `NO_PLAN_AFTER_ISOLATION` only for "
+        "`karantene-substitusjon`), and the `TAPERING_*` rules only for a pathway with a "
+        "`tapering` section (`nedtrappingsplan`; see `docs/content.md`).",
+        "",
         "| code | severity | step | message (English source; shown translated) |",
         "|---|---|---|---|",
     ]

@@ -13,6 +13,8 @@ def check_plan(ctx: RuleContext) -> None:
         ctx.blocker("ALREADY_IN_LAR", "plan", "plan.lar_referral",
                     "The patient is already in LAR: this rule does not apply. Contact the "
                     "patient's LAR doctor or TSB.")
+    if not ctx.pathway.has_condition("quarantine"):
+        return  # a tapering pathway's plan is checked by core/rules/tapering.py
     if not plan.patient_contact_phone.strip():
         ctx.blocker("PATIENT_CONTACT_MISSING", "plan", "plan.patient_contact_phone",
                     "Give the patient a contact person and phone number to call, so they do not "

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from core.content import ContentError, load_library, load_pathway_file
+from core.content import ContentError, ContentLibrary, load_library, load_pathway_file
 from core.content.loader import CHECKED_MANIFEST, checked_digests, write_checked_manifest
 from core.paths import resources_dir
 
@@ -131,10 +131,23 @@ def test_library_keeps_every_version_and_prefers_one_in_force(tmp_path: Path) ->
 
 
 def test_expired_only_library_still_offers_the_pathway() -> None:
-    library = load_library()
+    shipped = load_library()
+    quarantine = shipped.latest("karantene-substitusjon")
+    assert quarantine is not None
+    library = ContentLibrary(pathways={quarantine.key: quarantine})
     pathway = library.default(date(2026, 11, 22))
     assert pathway.id == "karantene-substitusjon"
     assert not pathway.legal_basis.in_force_on(date(2026, 11, 22))
+
+
+def test_the_tapering_pathway_in_force_today_is_preselected() -> None:
+    library = load_library()
+    assert library.default(date(2026, 12, 6)).id == "nedtrappingsplan"
+    tapering = library.latest("nedtrappingsplan")
+    assert tapering is not None
+    basis = tapering.legal_basis
+    assert basis.in_force_on(date(2026, 12, 6)) and basis.in_force_on(date(2010, 1, 1))
+    assert not basis.in_force_on(date(2009, 12, 31))
 
 
 # ---- the manifest of schema-checked files (no jsonschema at start-up) ---------------------

@@ -30,7 +30,13 @@ EXPECTED = {
     "forlop-benzodiazepin-doseokning.json": (0, {"COURSE_DAY_WITHOUT_FOLLOWUP",
                                                  "SATURATION_LOW"}),
     "forlop-avbrutt-innleggelse.json": (0, {"COURSE_CONSIDER_ADMISSION"}),
+    # The tapering-plan pathway (in force today): complete plans, and one the GP made alone.
+    "nedtrapping-benzodiazepin-8-uker.json": (0, set()),
+    "nedtrapping-opioid-til-lar.json": (0, set()),
+    "nedtrapping-uten-spesialist.json": (1, {"C2_NO_PLAN"}),
 }
+#: The tapering-plan examples: no quarantine rule and no legal-basis blocker may fire.
+TAPERING = sorted(n for n in EXPECTED if n.startswith("nedtrapping-"))
 #: The course examples: their status and exactly the course findings they illustrate.
 COURSES = {
     "forlop-opioid-nedtrapping.json": ("completed", set()),
@@ -133,3 +139,47 @@ def test_check_of_unknown_pathway(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_check_of_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main.main(["check", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize("name", TAPERING)
+def test_tapering_examples_are_on_the_pathway_in_force(
+        name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    case = casefile.read(EXAMPLES / name)
+    assert case.pathway_id == "nedtrappingsplan"
+    assert not case.consultation.exercise_mode
+    main.main(["check", str(EXAMPLES / name), "--json"])
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)}
+    assert "LEGAL_BASIS_NOT_IN_FORCE" not in codes
+    assert not {c for c in codes if c.startswith("C3_")}
+    assert not codes & {"PATIENT_CONTACT_MISSING", "NO_PLAN_AFTER_ISOLATION",
+                        "COURSE_TAPER_NOT_CHOSEN"}
+
+
+def test_the_benzodiazepine_tapering_plan_is_eight_weeks_to_zero() -> None:
+    case = casefile.read(EXAMPLES / "nedtrapping-benzodiazepin-8-uker.json")
+    steps = case.course.taper.steps
+    assert steps[0].from_date is not None and steps[-1].from_date is not None
+    assert (steps[-1].from_date - steps[0].from_date).days == 56
+    assert steps[-1].doses == {"diazepam": "0"}
+
+
+def test_the_opioid_tapering_plan_hands_over_to_lar() -> None:
+    case = casefile.read(EXAMPLES / "nedtrapping-opioid-til-lar.json")
+    assert case.course.continuation.kind == "lar_referral"
+    assert case.course.continuation.referral_date is not None
+    assert case.plan.lar_referral == "wanted"
+
+
+@pytest.mark.parametrize("name", TAPERING)
+def test_tapering_examples_export(name: str, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code = main.main(["export", str(EXAMPLES / name), "--out", str(tmp_path)])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    capsys.readouterr()
+    assert any(n.startswith("journal") for n in names), names
+    if EXPECTED[name][0] == 0:
+        assert code == 0
+        assert any(n.startswith("samtykke") for n in names), names
+    else:
+        assert code == 1
+        assert not any(n.startswith("samtykke") for n in names), names

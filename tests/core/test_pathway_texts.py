@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,18 @@ PLACEHOLDERS = {"K1": {"{drugs}"}, "K10": {"{end_date}"}, "K11": {"{contact}"}}
 OPTIONAL_EMPTY = {"patient_text", "exception_risk_for_patient", "note"}
 MEASURES_WITHOUT_PATIENT_TEXT = {"T9", "T10", "T11", "T12"}
 TITLE_MAX = 60
+
+
+PATHWAYS = Path(__file__).resolve().parents[2] / "resources" / "pathways"
+#: Every shipped pathway file is held to the same standard (the tapering plan included).
+SHIPPED = [PATHWAYS / "karantene-substitusjon" / "1.json", PATHWAYS / "nedtrappingsplan" / "1.json"]
+
+
+@pytest.fixture(autouse=True, params=SHIPPED, ids=lambda p: p.parent.name)
+def _pathway_file(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path: Path = request.param
+    monkeypatch.setattr(sys.modules[__name__], "PATHWAY", path)
+    return path
 
 
 def _data() -> dict[str, Any]:
@@ -179,6 +192,8 @@ def test_placeholders_only_where_the_documents_fill_them() -> None:
             allowed = PLACEHOLDERS.get(data["consent_items"][int(parts[2])]["id"], set())
         if parts[1] == "combinations" and parts[-1] == "patient_text":
             allowed = {"{names}"}
+        if path == "/tapering/prescription_text":
+            allowed = {"{unit}", "{date}"}
         for language in ("nb", "nn", "en"):
             found = set(PLACEHOLDER.findall(text[language]))
             assert found == allowed, (path, language, found)
@@ -196,9 +211,24 @@ def test_overdose_item_names_every_depressant() -> None:
 
 
 def test_legal_summary_states_the_lapse_and_the_cumulative_conditions() -> None:
+    if _data()["id"] != "karantene-substitusjon":
+        pytest.skip("the lapse on 1 January 2022 is the quarantine rule's")
     summary = _data()["legal_basis"]["summary"]
     assert "1. januar 2022" in summary["nb"] and "1. januar 2022" in summary["nn"]
     assert "1 January 2022" in summary["en"]
     assert "kumulative" in summary["nb"] and "kumulative" in summary["nn"]
     assert "cumulative" in summary["en"]
     assert 3 <= len(re.findall(r"[.!?](\s|$)", summary["nb"])) <= 5
+
+
+def test_tapering_summary_states_the_plan_the_consent_and_the_limit() -> None:
+    data = _data()
+    if "tapering" not in data:
+        pytest.skip("not a tapering-plan pathway")
+    summary = data["legal_basis"]["summary"]
+    assert "spesialisthelsetjenesten" in summary["nb"] and "spesialisthelsetenesta" in summary["nn"]
+    assert "12 måneder" in summary["nb"] and "12 månader" in summary["nn"]
+    assert "Metadon" in summary["nb"] and "Metadon" in summary["nn"]
+    periods = data["legal_basis"]["periods"]
+    assert [p["verified"] for p in periods] == [True, False]
+    assert "ikke bekreftet" in periods[-1]["reference"]["nb"]

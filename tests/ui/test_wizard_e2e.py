@@ -114,6 +114,15 @@ def _answer_profile(qtbot: QtBot) -> object:
 
 def _answer_new_case(qtbot: QtBot, seen: dict[str, object]) -> object:
     def answer(dialog: NewCaseDialog) -> None:
+        # The pathway in force today (the tapering plan) is preselected; this case is the
+        # quarantine pathway's, chosen with the keyboard.
+        seen["preselected"] = dialog.pathway().key
+        dialog.list.setFocus()
+        keys = [p.key for p in dialog.pathways]
+        target = keys.index(("karantene-substitusjon", 1))
+        key = Qt.Key.Key_Down if target > dialog.list.currentRow() else Qt.Key.Key_Up
+        while dialog.list.currentRow() != target:
+            qtbot.keyClick(dialog.list, key)
         seen["pathway"] = dialog.pathway().key
         seen["exercise"] = dialog.exercise_mode()
         seen["status"] = dialog.status.text()
@@ -310,6 +319,7 @@ def test_a_whole_case_through_the_ui_and_back_from_the_database(
     qtbot.mouseClick(start.new_button, Qt.MouseButton.LeftButton)
     answerer.stop()
     assert answerer.answered == ["ProfileDialog", "NewCaseDialog"]
+    assert seen["preselected"] == ("nedtrappingsplan", 1)
     assert seen["pathway"] == pathway.key
     assert seen["exercise"] is True  # the 2021 rule has expired: preselected as an exercise
     assert "2021" in str(seen["status"])

@@ -49,8 +49,9 @@ def test_new_case_asks_for_the_profile_once(qtbot: QtBot, tmp_path: Path,
             dialog.edits["hpr_number"].setText("9144889")
             dialog.edits["municipality"].setText("Prøvestad kommune")
         if isinstance(dialog, NewCaseDialog):
-            assert dialog.pathway().id == "karantene-substitusjon"
-            assert dialog.exercise_mode()  # the 2021 rule has expired
+            # The tapering plan is in force today, so it is preselected as a real case.
+            assert dialog.pathway().id == "nedtrappingsplan"
+            assert not dialog.exercise_mode()
         return True
 
     monkeypatch.setattr(window, "run_dialog", answer)
@@ -62,10 +63,12 @@ def test_new_case_asks_for_the_profile_once(qtbot: QtBot, tmp_path: Path,
     case = wizard.controller.case
     assert case.prescriber.municipality == "Prøvestad kommune"
     assert case.consultation.date == date.today()
-    assert case.consultation.exercise_mode
-    assert all(choice.chosen for choice in case.measures.values())
+    assert case.pathway_id == "nedtrappingsplan"
+    assert not case.consultation.exercise_mode
+    pathway = load_library().get("nedtrappingsplan", 1)
+    assert pathway is not None
+    assert case.measures.keys() == {m.id for m in pathway.measures}
     assert wizard.current_step == "patient"
-    assert wizard.banner.isVisible()  # exercise mode
 
     seen.clear()
     second = window.new_case()
@@ -78,7 +81,9 @@ def test_new_case_asks_for_the_profile_once(qtbot: QtBot, tmp_path: Path,
 
 def test_pathway_dialog_shows_an_expired_legal_basis(qtbot: QtBot) -> None:
     library = load_library()
-    pathway = library.default(date(2026, 1, 1))
+    assert library.default(date(2026, 1, 1)).id == "nedtrappingsplan"  # in force then
+    pathway = library.get("karantene-substitusjon", 1)
+    assert pathway is not None
     dialog = NewCaseDialog(list(library.pathways.values()), pathway, date(2026, 1, 1))
     qtbot.addWidget(dialog)
     assert dialog.pathway() is pathway

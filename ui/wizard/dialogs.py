@@ -112,8 +112,13 @@ class NewCaseDialog(QDialog):
         self.list.setWordWrap(True)
         label.setBuddy(self.list)
         for pathway in self.pathways:
-            item = QListWidgetItem(_("{title} – version {version}").format(
-                title=pathway.title.get(ui_language()), version=pathway.version))
+            text = _("{title} – version {version}").format(
+                title=pathway.title.get(ui_language()), version=pathway.version)
+            if pathway.description:
+                text += "\n" + pathway.description.get(ui_language())
+            if pathway.legal_basis.in_force_on(today):
+                text += "\n" + _("In force on the consultation date.")
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, pathway.key)
             self.list.addItem(item)
         layout.addWidget(self.list, 1)

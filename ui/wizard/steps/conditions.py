@@ -24,7 +24,10 @@ class ConditionsPage(StepPage):
         basis = self.ctx.pathway.legal_basis
         legal = self.section(_("Legal basis"), columns=1)
         legal.add(wrapping_label(self.ctx.text(basis.title), legal))
-        legal.add(wrapping_label(self.ctx.text(basis.reference), legal, small=True))
+        period = basis.period_on(self.controller.case.consultation.date)
+        legal.add(wrapping_label(self.ctx.text(period.reference), legal, small=True))
+        if not period.verified and period.verification:
+            legal.add(HelpText(self.ctx.text(period.verification), _("Not verified"), legal))
         legal.add(wrapping_label(_("Applies: {period}.").format(period=validity_period(basis)),
                                  legal, small=True))
         if basis.summary:
@@ -41,7 +44,8 @@ class ConditionsPage(StepPage):
                     _("Document: {evidence}").format(evidence=self.ctx.text(condition.evidence)),
                     section, small=True), full=True)
             {"dependence": self._dependence, "plan": self._plan,
-             "quarantine": self._quarantine}[condition.key](section)
+             "quarantine": self._quarantine,
+             "tapering_consent": self._tapering_consent}[condition.key](section)
         need = self.section(_("Only the patient's own need"), columns=1)
         need.add(wrapping_label(self.ctx.text(self.ctx.pathway.patient_need_statement), need))
         need.add(self.fields.check("conditions.patient_need_only",
@@ -100,6 +104,14 @@ class ConditionsPage(StepPage):
         section.add(f.text("conditions.plan.agreed", _("What was agreed")), full=True)
         section.add(f.line("conditions.plan.carries_out", _("Who carries out the treatment")))
         section.add(f.line("conditions.plan.follows_up", _("Who follows up")))
+
+    # ---- consent to tapering (a tapering-plan pathway) -----------------------------------
+
+    def _tapering_consent(self, section: Section) -> None:
+        section.add(self.fields.check(
+            "conditions.tapering_consent",
+            _("The patient wants to taper off and consents to the tapering plan, also beyond "
+              "any quarantine or isolation")), full=True)
 
     # ---- condition 3 ---------------------------------------------------------------------
 
