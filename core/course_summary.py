@@ -14,12 +14,18 @@ Pure Python, no storage: the facts travel as a small JSON object (:meth:`CourseF
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from core.course.doses import taper_zero_day, treatment_start
 from core.course.lifecycle import COURSE_STATUSES
-from core.course.periods import is_quarantine, isolation_last_day, isolation_start, short_date
+from core.course.periods import (
+    is_quarantine,
+    isolation_last_day,
+    isolation_start,
+    oslo,
+    short_date,
+)
 from i18n import Language, translator
 
 if TYPE_CHECKING:
@@ -95,6 +101,11 @@ class CourseFacts:
                 taper_zero_day=day("tz"), end_kind=end_kind, end_date=day("ed"))
         except (TypeError, ValueError):
             return None
+
+
+def oslo_today() -> date:
+    """Today in Norway: the day the course statuses and day numbers are counted on."""
+    return datetime.now(oslo()).date()
 
 
 def course_facts(case: Case, *, has_followups: bool | None = None) -> CourseFacts:
@@ -185,4 +196,4 @@ def facts_line(facts: CourseFacts, today: date, language: str = "nb") -> str:
     return ""
 
 
-__all__ = ["CourseFacts", "course_facts", "facts_line", "facts_status"]
+__all__ = ["CourseFacts", "course_facts", "facts_line", "facts_status", "oslo_today"]

@@ -107,9 +107,10 @@ def test_actions_are_recorded_once_each_and_the_chain_verifies(store: Store) -> 
         {"kind": "journal", "language": "nb", "sha256": hashlib.sha256(pdf).hexdigest(),
          "bytes": len(pdf)}]}
     assert log[3].case_id == copy_id and log[3].details == {"source_case_id": case.id}
-    assert (log[4].details, log[5].details) == ({"replaced": False}, {"replaced": True})
+    assert (log[4].details, log[5].details) == ({"replaced": False, "items": 0},
+                                               {"replaced": True, "items": 0})
     assert log[8].details["exports"] == 0
-    assert log[9].details == {"reason": "retention", "exports": 0}
+    assert log[9].details == {"reason": "retention", "exports": 0, "items": 0}
     assert log[10].case_id is None
 
     result = store.verify_audit()
