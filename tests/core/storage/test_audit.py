@@ -487,7 +487,8 @@ GRANTS = f"""
 REVOKE ALL ON audit_log, audit_head FROM {APP_ROLE};
 GRANT SELECT, INSERT ON audit_log TO {APP_ROLE};
 GRANT SELECT, UPDATE ON audit_head TO {APP_ROLE};
-GRANT SELECT, INSERT, UPDATE, DELETE ON cases, export_revisions, export_documents TO {APP_ROLE};
+GRANT SELECT, INSERT, UPDATE, DELETE ON cases, export_revisions, export_documents, course_items
+    TO {APP_ROLE};
 GRANT USAGE ON SEQUENCE export_revisions_id_seq, export_documents_id_seq TO {APP_ROLE};
 GRANT SELECT ON alembic_version TO {APP_ROLE};
 """
