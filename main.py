@@ -9,6 +9,8 @@
     python main.py export CASE.json --out DIR [--record]
     python main.py verify
     python main.py key status|change-passphrase|export FILE|import FILE
+    python main.py followup add CASE_ID --file ENTRY.json | followup list CASE_ID [--json]
+    python main.py course CASE_ID [--json]
     python main.py screenshots DIR
 
 Every verb accepts ``--data-dir DIR`` and ``--database URL``; the verbs that open the store
@@ -35,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "export": "core.commands.export_documents",
     "verify": "core.commands.verify",
     "key": "core.commands.key",
+    "followup": "core.commands.followup",
+    "course": "core.commands.course",
     "screenshots": "ui.screenshots",
 }
 
