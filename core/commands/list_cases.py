@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         edited = d.updated_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
         name = d.patient_name if len(d.patient_name) <= 30 else d.patient_name[:29] + "…"
         status = d.status_on(today)
+        line = d.course_line(today, current().language)
         print(f"{d.id:32}  {name:30}  {d.masked_identity:12}  {day:10}  "
-              f"{STATUS.get(status, status):12}  {edited:16}  {d.course_line(today, current().language)}".rstrip())
+              f"{STATUS.get(status, status):12}  {edited:16}  {line}".rstrip())
     return 0
