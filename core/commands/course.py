@@ -88,8 +88,9 @@ def _finding_json(case: Case, dated: DatedFinding) -> dict[str, Any]:
 
 
 def _table(rows: list[CourseDay]) -> None:
-    print(f"{_('Date'):10}  {_('Isol.'):>5}  {_('Day'):>4}  {_('Planned (mg)'):24}  "
-          f"{_('Entries'):>8}  {_('Findings')}")
+    date, isolation, day = _("Date"), _("Isol."), _("Day")
+    planned, entries, findings = _("Planned (mg)"), _("Entries"), _("Findings")
+    print(f"{date:10}  {isolation:>5}  {day:>4}  {planned:24}  {entries:>8}  {findings}")
     for row in rows:
         planned = ", ".join(f"{drug} {_dose(dose) or '?'}" for drug, dose in row.planned.items())
         step = (" " + _("step {step}/{steps}").format(step=row.taper_step, steps=row.taper_steps)
