@@ -89,17 +89,25 @@ class DraftSummary:
     #: What a search matches (see :mod:`core.storage.search`); None when the database filters
     #: (plaintext rows).  Lets the start window filter a loaded list without a query per key.
     search_key: str | None = field(default=None, repr=False, compare=False)
-    #: The course facts kept in the summary (None: saved before they were kept).
-    course: CourseFacts | None = field(default=None, repr=False, compare=False)
+    #: The course facts as kept in the summary (JSON), read by :attr:`course` when asked:
+    #: listing 10,000 cases does not build 10,000 fact objects.
+    course_json: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def course(self) -> CourseFacts | None:
+        """The course facts (None: saved before they were kept)."""
+        return CourseFacts.from_json(self.course_json)
 
     def status_on(self, today: date) -> str:
         """The status on ``today`` (the course moves on without a save: ``status`` is the
         stored one)."""
-        return facts_status(self.course, today) if self.course is not None else self.status
+        facts = self.course
+        return facts_status(facts, today) if facts is not None else self.status
 
     def course_line(self, today: date, language: str = "nb") -> str:
         """"dag 4 av isoleringen", "nedtrapping trinn 2 av 4" … ("" before the course)."""
-        return facts_line(self.course, today, language) if self.course is not None else ""
+        facts = self.course
+        return facts_line(facts, today, language) if facts is not None else ""
 
 
 def parse_case(payload: str) -> Case:
@@ -423,20 +431,20 @@ class Cases:
             drafts.append(DraftSummary(
                 r.id, name, masked, r.consultation_date, r.status, aware(r.updated_at),
                 owner=_person(r.owner_name, r.owner_hpr),
-                editor=_person(r.editor_name, r.editor_hpr), search_key=key, course=facts))
+                editor=_person(r.editor_name, r.editor_hpr), search_key=key, course_json=facts))
             if limit is not None and len(drafts) >= limit:
                 break
         return drafts
 
     def _summary(self, case_id: str, summary: str | None, name: str,
-                 masked: str) -> tuple[str, str, str | None, CourseFacts | None]:
+                 masked: str) -> tuple[str, str, str | None, Any]:
         """Name, masked number, search key (None: use the SQL filter) and course facts of a
         listed row.  Without encryption the summary holds the same values in plaintext; the
         plaintext columns stay the ones read."""
         if summary is None:
             return name, masked, None, None
         parts = self._summary_parts(case_id, summary)
-        facts = CourseFacts.from_json(parts[3]) if len(parts) > 3 else None
+        facts = parts[3] if len(parts) > 3 else None  # parsed when asked (DraftSummary.course)
         if not self._sealer.encrypted:
             return name, masked, None, facts
         name, masked, key = (str(p) for p in parts[:3])
