@@ -9,6 +9,8 @@
     python main.py export CASE.json --out DIR [--record]
     python main.py verify
     python main.py key status|change-passphrase|export FILE|import FILE
+    python main.py followup add CASE_ID --file ENTRY.json | followup list CASE_ID [--json]
+    python main.py course CASE_ID [--json]
     python main.py screenshots DIR
 
 Every verb accepts ``--data-dir DIR`` and ``--database URL``; the verbs that open the store
@@ -36,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "verify": "core.commands.verify",
     "restore": "core.commands.restore",
     "key": "core.commands.key",
+    "followup": "core.commands.followup",
+    "course": "core.commands.course",
     "screenshots": "ui.screenshots",
 }
 

@@ -31,7 +31,7 @@ from i18n import _
 #: would drown the log); "open" is recorded when a draft is opened for editing or reading.
 ACTIONS: Final[frozenset[str]] = frozenset({
     "create", "open", "export", "print", "copy", "delete", "purge", "restore", "import",
-    "duplicate", "repair",
+    "duplicate", "repair", "followup", "dose_change", "taper", "complete",
 })
 
 GENESIS_HASH: Final[str] = "0" * 64
@@ -53,16 +53,18 @@ _IDENTITY_LIKE = re.compile(r"\d{11}")
 
 _HASH_KEYS = frozenset({"sha256"})
 _CASE_ID_KEYS = frozenset({"source_case_id", "new_case_id"})
+#: Ids of a case's course items (follow-up entries, dose decisions): random, 32 hex digits.
+_ITEM_ID_KEYS = frozenset({"item_id"})
 _FILE_KEYS = frozenset({"backup"})
 _INT_KEYS = frozenset({"bytes", "revision", "count", "exports", "version", "pages", "copies",
-                       "retention_days", "older_than_days"})
+                       "retention_days", "older_than_days", "items", "steps"})
 _BOOL_KEYS = frozenset({"replaced"})
 _TOKEN_KEYS = frozenset({"kind", "language", "reason", "target", "format", "schema", "status",
-                         "document_id"})
+                         "document_id", "change"})
 _TOKEN_LIST_KEYS = frozenset({"kinds"})
 #: Every key ``details`` may use.  Add a key here (with a type) rather than loosening a check.
 DETAIL_KEYS: Final[frozenset[str]] = (
-    _HASH_KEYS | _CASE_ID_KEYS | _FILE_KEYS | _INT_KEYS | _BOOL_KEYS | _TOKEN_KEYS
+    _HASH_KEYS | _CASE_ID_KEYS | _ITEM_ID_KEYS | _FILE_KEYS | _INT_KEYS | _BOOL_KEYS | _TOKEN_KEYS
     | _TOKEN_LIST_KEYS | {"documents"}
 )
 #: Keys of one entry in ``details["documents"]`` (an exported document).
@@ -227,6 +229,9 @@ def _check_value(key: str, value: Any, *, depth: int) -> Any:
     elif key in _CASE_ID_KEYS:
         if not _CASE_ID.match(value):
             raise ValueError(f"audit details {key!r} must be a case id")
+    elif key in _ITEM_ID_KEYS:
+        if not _CASE_ID.match(value):
+            raise ValueError(f"audit details {key!r} must be an item id (32 hex digits)")
     elif key in _FILE_KEYS:
         if not _FILE.match(value):
             raise ValueError(f"audit details {key!r} must be a plain file name")

@@ -91,9 +91,11 @@ def test_storage_figure(tmp_path: Path) -> None:
     plain.mkdir()
     assert "AES-256-GCM" in bench.prepare_folders(plain, encrypted, 4)
     assert (encrypted / "key.json").exists()
-    [figure] = bench.bench_storage(1, encrypted, 4)
+    figure, entry = bench.bench_storage(1, encrypted, 4)
     assert figure.name.startswith("field edit → autosave") and figure.runs == 10
     assert "AES-256-GCM" in figure.note
+    assert entry.name.startswith("follow-up entry saved") and entry.runs == 10
+    assert "AES-256-GCM" in entry.note
 
 
 def test_launch_figures(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from core.keys import KdfParams
 from core.storage import Store
 from tests.cli_support import passphrase_file, run_subprocess
 from tests.memory_keyring import no_keyring_installed
-from tests.test_marker_leak import _needles, marked_case, scan
+from tests.test_marker_leak import _needles, marked_case, marked_course_items, scan
 
 
 @pytest.fixture
@@ -70,8 +70,15 @@ def test_no_verb_leaves_the_marker_readable_anywhere(
     identity = case.patient.identity_number
     inputs, data_dir, export_dir = tmp_path / "inn", tmp_path / "data", tmp_path / "eksport"
     inputs.mkdir()
+    entry, decision, _course_fields = marked_course_items(marker)
     case_file = inputs / "sak.json"
-    casefile.write(case_file, case)
+    casefile.write(case_file, case)  # for `export`: the consultation's documents
+    with_course = case.model_copy(deep=True)
+    with_course.course.dose_decisions.append(decision)  # stored as its own row by import
+    course_file = inputs / "sak-med-forlop.json"
+    casefile.write(course_file, with_course)
+    entry_file = inputs / "oppfolging.json"
+    entry_file.write_text(entry.model_dump_json(), encoding="utf-8")
     secret = passphrase_file(tmp_path / "secret")
     monkeypatch.setattr(keys, "DEFAULT_KDF", KdfParams.for_tests())
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
@@ -82,13 +89,17 @@ def test_no_verb_leaves_the_marker_readable_anywhere(
     with no_keyring_installed():
         outputs = {}
         search = case.patient.name.split()[-1]
-        for verb in (["import", case_file], ["list"], ["list", "--search", search],
+        # export --record first: it stores the case file as it is (import semantics, which
+        # replace the course items); then the case with its course and a nurse's entry.
+        for verb in (["export", case_file, "--out", export_dir, "--record"],
+                     ["import", course_file], ["followup", "add", case.id, "--file", entry_file],
+                     ["followup", "list", case.id], ["course", case.id, "--json"],
+                     ["list"], ["list", "--search", search],
                      ["export-case", case.id, "--out", inputs / "ut.json"],
-                     ["export", case_file, "--out", export_dir, "--record"],
                      ["verify"], ["key", "status"]):
             options = {"key": data[:2], "verify": data[:4]}.get(str(verb[0]), data)
             code, output = _run(capsys, *verb, *options)
-            assert code == 0, (verb, output)
+            assert code in ((0, 1) if verb[0] == "course" else (0,)), (verb, output)
             outputs[verb[0] + " " + str(verb[1:2])] = output
     assert case.id in outputs["list ['--search']"]  # the search found it (decrypted)
 
@@ -100,6 +111,8 @@ def test_no_verb_leaves_the_marker_readable_anywhere(
                                                              "fjorden").cipher())
     try:
         assert marker in store.load(case.id).case.notes
+        assert store.load(case.id).case.course.followups == [entry]
+        assert store.load(case.id).case.course.dose_decisions == [decision]
         assert store.list_exports(case.id)
         assert store.verify_audit().ok
     finally:

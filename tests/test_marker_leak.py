@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ from pydantic import ValidationError
 from core import casefile
 from core.case import Case, ExtraMeasure, ExtraRiskPoint, SubstanceUse
 from core.content import load_library
+from core.course.model import (
+    DoseDecision,
+    DoseGiven,
+    FollowUpEntry,
+    Observer,
+    UseSinceLastIntake,
+    WithdrawalScore,
+)
 from core.crypto import FieldCipher
 from core.export import export_documents
 from core.findings import Severity
@@ -88,6 +97,42 @@ def marked_case(marker: str) -> tuple[Case, int]:
     return Case.model_validate(base), len(chosen)
 
 
+def marked_course_items(marker: str) -> tuple[FollowUpEntry, DoseDecision, int]:
+    """A follow-up entry and a dose decision with ``marker<n>`` in every free-text field (the
+    same walk as :func:`marked_case`; codes, dates and choices refuse it and are left alone)."""
+    entry = FollowUpEntry(
+        at=datetime(2021, 11, 16, 8, tzinfo=UTC),
+        observer=Observer(name="Siri Prøve", role="nurse", hpr_number=""),
+        form="home_visit", doses=[DoseGiven(drug="buprenorphine", dose="16", status="given")],
+        intoxication="signs", intoxication_note="sløv", overdose="none", overdose_action="-",
+        withdrawal=[WithdrawalScore(scale="cows", version=1, note="lite")],
+        use_since_last=[UseSinceLastIntake(substance="alcohol", used="yes", amount="2",
+                                           note="øl")],
+        adherence="partly", adherence_note="glemte", adverse_events="kvalme", note="rolig")
+    decision = DoseDecision(decided_at=datetime(2021, 11, 17, 9, tzinfo=UTC),
+                            drug="buprenorphine", new_daily_dose="20", reason="abstinens",
+                            agreed_by=Observer(name="Lege Lise Fiktiv", role="gp"),
+                            tsb_specialist="Dr. TSB Prøve")
+    count = 0
+    marked = []
+    for model in (entry, decision):
+        base = model.model_dump(mode="json")
+        kept = []
+        for n, path in enumerate(_text_paths(base)):
+            trial = model.model_dump(mode="json")
+            _set(trial, path, f"{_get(trial, path)} {marker}c{n:03d}".strip())
+            try:
+                type(model).model_validate(trial)
+            except ValidationError:
+                continue
+            kept.append((n, path))
+        for n, path in kept:
+            _set(base, path, f"{_get(base, path)} {marker}c{n:03d}".strip())
+        count += len(kept)
+        marked.append(type(model).model_validate(base))
+    return marked[0], marked[1], count  # type: ignore[return-value]
+
+
 def _needles(*values: str) -> list[bytes]:
     out = []
     for value in values:
@@ -138,6 +183,12 @@ def test_marker_is_found_only_in_the_exports(tmp_path: Path, encrypted: bool,
         case.touch()
         version = store.save(case, step="plan", expected_version=version)
     store.open_case(case.id)
+    entry, decision, course_fields = marked_course_items(marker)
+    assert course_fields >= 12, "every free-text field of an entry and a decision"
+    store.course.add(case.id, entry)  # a nurse's entry, then corrected
+    entry.note = f"{entry.note} {marker}rettet"
+    store.course.update(case.id, entry, expected_version=1)
+    store.course.add(case.id, decision)
     result = export_documents(case, pathway, export_dir)
     assert {f.kind for f in result.files} >= {"journal", "consent", "plan", "prescription"}
     store.record_export(case.id, [ExportedDocument(f.kind, f.language, f.path.name, f.sha256,
@@ -149,6 +200,8 @@ def test_marker_is_found_only_in_the_exports(tmp_path: Path, encrypted: bool,
 
     store = Store.open(data_dir=data_dir, cipher=cipher)  # reopen
     assert store.load(case.id).case.notes == case.notes
+    assert store.load(case.id).case.course.followups == [entry]
+    assert store.load(case.id).case.course.dose_decisions == [decision]
     assert [d.id for d in store.list(marker)] == [case.id]
     copy_id = store.duplicate(case.id)
     assert store.load(copy_id).case.patient.name == case.patient.name

@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo
 
 from core.commands._common import error, open_data
 from core.commands._options import KEY_EPILOG, data_options
+from i18n import current
 
 HELP = "vis utkastene (nyeste først)"
 EPILOG = KEY_EPILOG
 OSLO = ZoneInfo("Europe/Oslo")
-STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert"}
+STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert",
+          "in_treatment": "i behandling", "tapering": "nedtrapping", "completed": "avsluttet",
+          "stopped": "avbrutt"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.course_summary import oslo_today
     from core.storage import StorageError
 
     opened = open_data(args)
@@ -36,11 +40,14 @@ def run(args: argparse.Namespace) -> int:
         print("Ingen utkast.")
         return 0
     print(f"{'id':32}  {'pasient':30}  {'fødselsnr.':12}  {'konsult.':10}  "
-          f"{'status':10}  sist endret")
+          f"{'status':12}  {'sist endret':16}  forløp")
+    today = oslo_today()
     for d in drafts:
         day = d.consultation_date.strftime("%d.%m.%Y") if d.consultation_date else ""
         edited = d.updated_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
         name = d.patient_name if len(d.patient_name) <= 30 else d.patient_name[:29] + "…"
+        status = d.status_on(today)
+        line = d.course_line(today, current().language)
         print(f"{d.id:32}  {name:30}  {d.masked_identity:12}  {day:10}  "
-              f"{STATUS.get(d.status, d.status):10}  {edited}")
+              f"{STATUS.get(status, status):12}  {edited:16}  {line}".rstrip())
     return 0

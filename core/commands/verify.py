@@ -1,10 +1,12 @@
 """``python main.py verify``: is the audit log's chain whole, and is the database file sound?
 
-Exit 0 = both intact; 1 = broken (the first broken audit entry is named, the database's
-integrity check failed, the triggers that keep the audit log append-only are missing or
-altered — ``--restore-guards`` puts them back, with an entry in the log — or the start-up check finds the database damaged, empty or missing
-while backups show there were data — then the backup to restore is named); 2 = the data cannot be opened (no key, wrong passphrase, the window
-holds the folder, no data yet).  Nothing is changed (but for ``--restore-guards``); a folder without a key is not given one.
+Exit 0 = all intact; 1 = broken: the first broken audit entry is named, or the database's
+integrity check failed, or the triggers that keep the audit log append-only are missing or
+altered (``--restore-guards`` puts them back, with an entry in the log), or the start-up check
+finds the database damaged, empty or missing while backups show there were data (the backup to
+restore is named); 2 = the data cannot be opened (no key, wrong passphrase, the window holds
+the folder, no data yet).  Nothing is changed but for ``--restore-guards``; a folder without a
+key is not given one.
 """
 
 from __future__ import annotations
@@ -31,13 +33,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from core.storage import StorageError
-
     import os
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from core.paths import DATABASE_URL_ENV
+    from core.storage import StorageError
 
     url = getattr(args, "database", None) or os.environ.get(DATABASE_URL_ENV) or None
     refusal = health_refusal(data_dir_of(args), url)

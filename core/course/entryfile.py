@@ -105,6 +105,9 @@ def entry_from_data(data: Any, *, language: str = "nb") -> FollowUpEntry:
     data = {key: value for key, value in data.items() if key != "$schema"}
     if "at" not in data:
         raise EntryFileError("at", t.gettext("This field is required."))
+    if not isinstance(data["at"], str):  # pydantic would take a number as Unix seconds
+        raise EntryFileError("at", t.gettext("Must be a time with a time zone, for example "
+                                             "2021-11-15T09:00:00+01:00."))
     try:
         return FollowUpEntry.model_validate(_repair(data))
     except ValidationError as exc:

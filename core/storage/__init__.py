@@ -2,7 +2,7 @@
 
 :class:`Store` opens the database and hands out its parts (``store.cases``, ``store.exports``,
 ``store.audit_trail``, ``store.clinic_settings``, ``store.encryption``,
-``store.backup_folder``); the layout is in ``docs/storage.md``.
+``store.backup_folder``, ``store.course``); the layout is in ``docs/storage.md``.
 
 Importing this package imports SQLAlchemy (hundreds of milliseconds): the GUI does it only
 after its first window is on screen.
@@ -13,6 +13,7 @@ from core.storage.audit_trail import AuditTrail
 from core.storage.backups import BackupFolder
 from core.storage.cases import Cases, DraftSummary, StoredCase
 from core.storage.clinic import DRAFTS_VISIBLE_TO_ALL, ClinicSettings
+from core.storage.course_items import CourseItem, CourseItems, StoredItem
 from core.storage.database import Database
 from core.storage.encryption import Encryption
 from core.storage.errors import (
@@ -44,6 +45,8 @@ __all__ = [
     "ClinicSettings",
     "ConflictError",
     "ConnectionLost",
+    "CourseItem",
+    "CourseItems",
     "Database",
     "DraftSummary",
     "Encryption",
@@ -58,6 +61,7 @@ __all__ = [
     "StorageError",
     "Store",
     "StoredCase",
+    "StoredItem",
     "UnreadableData",
     "head_revision",
 ]

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection
 from core import casefile, crypto
 from core.audit import Actor
 from core.case import Case
+from core.course import lifecycle
+from core.course_summary import oslo_today
 from core.crypto import FieldCipher
 from core.storage.audit_trail import AuditTrail
 from core.storage.cases import Cases, parse_case
@@ -55,13 +57,15 @@ class Exports:
 
     def record(self, case_id: str, documents: Sequence[ExportedDocument], *,
                actor: Actor | None = None) -> int:
-        """Keep what was exported: the case as it was, and every document with its hash; the
-        case becomes ``exported``.  Returns the revision number.
+        """Keep what was exported: the case as it was (with its course entries and decisions),
+        and every document with its hash; the case becomes ``exported`` — or, once its course
+        has begun, keeps the course status it has today.  Returns the revision number.
 
         Audited as ``export`` with each document's kind, language, SHA-256 and size (never
         its file name, which the GP may have typed)."""
-        case = self._cases.load(case_id).case
+        case = self._cases.load(case_id).case  # with its course entries and decisions
         case.status = "exported"
+        lifecycle.apply(case, oslo_today())  # a case in its course stays in its course status
         snapshot = casefile.dumps(case)
         with self._database.writing() as connection:
             last = connection.execute(
@@ -83,7 +87,7 @@ class Exports:
                     content=self._sealer.seal_bytes(doc.content,
                                                     document_aad("content", *place)),
                 ))
-            self._cases.mark_exported(connection, case_id, snapshot)
+            self._cases.mark_exported(connection, case)
             self._audit_trail.append(connection, "export", case_id, actor, {
                 "revision": revision,
                 "documents": [{"kind": d.kind, "language": d.language, "sha256": d.sha256,

@@ -32,6 +32,13 @@ def document_aad(column: str, case_id: str, revision: int, kind: str, language: 
     return crypto.aad("export_documents", column, case_id, revision, kind, language, sha256)
 
 
+def course_item_aad(case_id: str, item_id: str, kind: str) -> bytes:
+    """``course_items.payload``: one follow-up entry or dose decision, bound to its case, its
+    id and its kind (an entry copied into another case, or passed off as a decision, does not
+    open)."""
+    return crypto.aad("course_items", "payload", case_id, item_id, kind)
+
+
 def key_check_aad(key_id_hex: str) -> bytes:
     """``key_check.check_value`` of one data key."""
     return crypto.aad("key_check", "check_value", key_id_hex)

@@ -14,6 +14,7 @@ attribute              class                                tables
 ``audit_trail``        :class:`~.audit_trail.AuditTrail`    ``audit_log``, ``audit_head``
 ``clinic_settings``    :class:`~.clinic.ClinicSettings`     ``clinic_settings``
 ``encryption``         :class:`~.encryption.Encryption`     ``key_check``
+``course``             :class:`~.course_items.CourseItems`  ``course_items``
 ``backup_folder``      :class:`~.backups.BackupFolder`      (files in ``<data dir>/backups``)
 =====================  ===================================  ==================================
 
@@ -43,6 +44,7 @@ from core.storage.audit_trail import AuditTrail
 from core.storage.backups import BackupFolder
 from core.storage.cases import Cases, DraftSummary, StoredCase
 from core.storage.clinic import ClinicSettings
+from core.storage.course_items import CourseItems
 from core.storage.database import Database
 from core.storage.encryption import Encryption
 from core.storage.errors import StorageError, opening_error
@@ -63,10 +65,14 @@ class Store:
         self.cases = Cases(database, self.sealer, self.audit_trail, self.backup_folder,
                            self.clinic_settings)
         self.exports = Exports(database, self.sealer, self.audit_trail, self.cases)
+        self.course = CourseItems(database, self.sealer, self.audit_trail, self.cases)
         # A part that keeps rows about a case, or sealed values, says so here.
+        self.cases.keep_course_in(self.course)
         self.cases.also_remove(self.exports.remove_case_rows)
+        self.cases.also_remove(self.course.remove_case_rows)
         self.encryption.also_encrypt(self.cases.encrypt_plaintext)
         self.encryption.also_encrypt(self.exports.encrypt_plaintext)
+        self.encryption.also_encrypt(self.course.encrypt_plaintext)
 
     # ---- opening and closing -------------------------------------------------------------
 

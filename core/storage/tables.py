@@ -56,6 +56,23 @@ cases = Table(
     Column("editor_hpr", String(32), nullable=True),
 )
 
+#: One follow-up entry or dose decision of a case's course (revision 0006): the item as sealed
+#: JSON, its own optimistic-locking counter, and who wrote it last.  The time of the
+#: observation is patient data and stays inside the payload (the store orders in Python).
+course_items = Table(
+    "course_items", metadata,
+    Column("case_id", String(32), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(32), primary_key=True),
+    # "followup" or "dose_decision".
+    Column("kind", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("editor_name", String(200), nullable=True),
+    Column("editor_hpr", String(32), nullable=True),
+    Column("payload", Text, nullable=False),
+)
+
 #: One clinic-wide setting (shared by every workstation on the same database), e.g.
 #: ``drafts_visible_to_all``.  Values are JSON text.
 clinic_settings = Table(

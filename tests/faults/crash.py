@@ -1,8 +1,9 @@
 """Kill the app's save path at random points and check what survives (battery R1 and R4).
 
 A *driver* (a forked child) opens the store exactly as the app does (:meth:`Store.open`) and
-loops over the real write paths — ``save`` (what autosave calls), ``record_export`` and
-``backup`` — telling the parent ``begin …`` before each call and ``ack …`` once it returned
+loops over the real write paths — ``save`` (what autosave calls), ``record_export``,
+``course.add`` (a follow-up entry: its own row and transaction) and ``backup`` — telling the
+parent ``begin …`` before each call and ``ack …`` once it returned
 (i.e. after the commit).  The parent SIGKILLs it after a random delay, then opens the store
 again and checks:
 
@@ -11,6 +12,8 @@ again and checks:
   mix (**torn**: the stored case must equal, field for field, one version the driver wrote);
 * export revisions are gap-free, each one's documents match their SHA-256 and the expected
   bytes, and the count is the acknowledged one or the next;
+* the follow-up entries are exactly entries 1…k as written, k the acknowledged count or the
+  next (none lost, none torn, none written twice);
 * the audit chain verifies;
 * backup copies: a copy interrupted mid-write must not look like a good one.
 
@@ -41,6 +44,7 @@ from typing import Any
 
 from core import casefile
 from core.case import Case
+from core.course.model import FollowUpEntry, Observer
 from core.storage import ExportedDocument, Store, recovery
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +52,7 @@ EXAMPLE = ROOT / "resources" / "examples" / "opioid-komplett.json"
 CASE_ID = "c0ffee00" * 4
 #: Letters for the notes: Norwegian and Sami, so multi-byte UTF-8 crosses page boundaries.
 ALPHABET = "abcdefghijklmnopqrstuvwxyz æøåÆØÅ áčđŋšŧž\n"
-OPS = ("save", "save", "save", "export", "backup")
+OPS = ("save", "save", "save", "export", "followup", "followup", "backup")
 BASE_TIME = datetime(2026, 11, 22, 13, 0, tzinfo=UTC)
 
 
@@ -76,6 +80,16 @@ def case_for(n: int) -> Case:
     case.created_at = BASE_TIME
     case.updated_at = BASE_TIME + timedelta(seconds=n)
     return case
+
+
+def entry_for(k: int) -> FollowUpEntry:
+    """Follow-up entry ``k``: a fixed id and time, and a note of 1–9 kB."""
+    rng = random.Random(f"entry-{k}")
+    return FollowUpEntry(
+        id=f"{k:032x}", at=BASE_TIME + timedelta(hours=k),
+        observer=Observer(name="Sykepleier Siri Prøve", role="nurse"), form="home_visit",
+        intoxication="none", overdose="none", adherence="kept",
+        note=f"oppføring {k}\n" + "".join(rng.choices(ALPHABET, k=1000 + rng.randrange(8000))))
 
 
 def documents_for(revision: int, n: int) -> list[ExportedDocument]:
@@ -108,6 +122,7 @@ class State:
     n: int = 0
     row_version: int = 1
     exports: int = 0
+    entries: int = 0
 
 
 def _say(fd: int, line: str) -> None:
@@ -119,10 +134,15 @@ def _drive(fd: int, data_dir: Path, state: State, seed: int, cipher: Any) -> Non
     rng = random.Random(seed)
     store = Store.open(data_dir=data_dir, **({"cipher": cipher} if cipher else {}))
     _say(fd, "ready")
-    n, row_version, exports = state.n, state.row_version, state.exports
+    n, row_version, exports, entries = state.n, state.row_version, state.exports, state.entries
     while True:
         op = rng.choice(OPS)
-        if op == "save":
+        if op == "followup":
+            _say(fd, f"begin followup {entries + 1}")
+            store.course.add(CASE_ID, entry_for(entries + 1))
+            entries += 1
+            _say(fd, f"ack followup {entries}")
+        elif op == "save":
             _say(fd, f"begin save {n + 1}")
             row_version = store.save(case_for(n + 1), step="plan", expected_version=row_version)
             n += 1
@@ -208,10 +228,14 @@ def _verify(data_dir: Path, acked: State, pending: str, cipher: Any,
         n = version_of(stored.case)
         if n is None:
             return "torn", "notes do not name a version", acked
-        if stored.case.model_copy(update={"status": "draft"}) != case_for(n):
+        if _without_course(stored.case) != case_for(n):
             return "torn", f"case differs from version {n} as written", acked
+        entries = stored.case.course.followups
+        if entries != [entry_for(k) for k in range(1, len(entries) + 1)]:
+            return "torn", "follow-up entries differ from those written", acked
         exports = [r.revision for r in _export_revisions(store)]
-        state = State(n=n, row_version=stored.version, exports=len(exports))
+        state = State(n=n, row_version=stored.version, exports=len(exports),
+                      entries=len(entries))
         if exports != list(range(1, len(exports) + 1)):
             return "torn", f"export revisions not gap-free: {exports[-5:]}", state
         for revision in range(max(1, checked_exports), len(exports) + 1):
@@ -223,6 +247,13 @@ def _verify(data_dir: Path, acked: State, pending: str, cipher: Any,
                                              else set())
         allowed_rows = {acked.row_version} | (
             {acked.row_version + 1} if pending in ("save", "export") else set())
+        allowed_entries = {acked.entries} | ({acked.entries + 1} if pending == "followup"
+                                             else set())
+        if len(entries) < acked.entries:
+            return "lost", f"{len(entries)} follow-up entries, acknowledged {acked.entries}", \
+                state
+        if len(entries) not in allowed_entries:
+            return "torn", f"{len(entries)} follow-up entries, acknowledged {acked}", state
         if n < acked.n or len(exports) < acked.exports or stored.version < acked.row_version:
             return "lost", (f"stored n={n} exports={len(exports)} v={stored.version}, "
                             f"acknowledged {acked}"), state
@@ -232,6 +263,13 @@ def _verify(data_dir: Path, acked: State, pending: str, cipher: Any,
         return "survived", "", state
     finally:
         store.close()
+
+
+def _without_course(case: Case) -> Case:
+    """The case as ``case_for`` wrote it: the status the export and the course set, and the
+    merged entries, taken out."""
+    return case.model_copy(update={"status": "draft", "course": case.course.model_copy(
+        update={"followups": []})})
 
 
 def _export_revisions(store: Store) -> list[Any]:
@@ -249,7 +287,7 @@ def _export_revisions(store: Store) -> list[Any]:
 def _check_export(store: Store, revision: int) -> str:
     export = store.load_export(CASE_ID, revision)
     n = version_of(export.case)
-    if n is None or export.case.model_copy(update={"status": "draft"}) != case_for(n):
+    if n is None or _without_course(export.case) != case_for(n):
         return f"export {revision}: snapshot is not a version as written"
     expected = documents_for(revision, n)
     got = [(d.kind, d.sha256, d.content) for d in export.documents]
@@ -337,7 +375,7 @@ def run_crash_loop(kills: int, data_dir: Path, *, seed: int = 1, max_delay: floa
         _pid, status = os.waitpid(pid, 0)
         lines = _read_all(read_fd)
         os.close(read_fd)
-        acked = State(state.n, state.row_version, state.exports)
+        acked = State(state.n, state.row_version, state.exports, state.entries)
         pending = "open"
         for line in lines:
             words = line.split()
@@ -352,6 +390,8 @@ def run_crash_loop(kills: int, data_dir: Path, *, seed: int = 1, max_delay: floa
                     acked.n, acked.row_version = int(words[2]), int(words[3])
                 elif words[1] == "export":
                     acked.exports, acked.row_version = int(words[2]), int(words[3])
+                elif words[1] == "followup":
+                    acked.entries = int(words[2])
         report.injected += 1
         if not os.WIFSIGNALED(status):
             outcome, detail = "corrupt", f"driver exited by itself (status {status})"

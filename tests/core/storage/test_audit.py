@@ -107,9 +107,10 @@ def test_actions_are_recorded_once_each_and_the_chain_verifies(store: Store) -> 
         {"kind": "journal", "language": "nb", "sha256": hashlib.sha256(pdf).hexdigest(),
          "bytes": len(pdf)}]}
     assert log[3].case_id == copy_id and log[3].details == {"source_case_id": case.id}
-    assert (log[4].details, log[5].details) == ({"replaced": False}, {"replaced": True})
+    assert (log[4].details, log[5].details) == ({"replaced": False, "items": 0},
+                                               {"replaced": True, "items": 0})
     assert log[8].details["exports"] == 0
-    assert log[9].details == {"reason": "retention", "exports": 0}
+    assert log[9].details == {"reason": "retention", "exports": 0, "items": 0}
     assert log[10].case_id is None
 
     result = store.verify_audit()
@@ -486,7 +487,8 @@ GRANTS = f"""
 REVOKE ALL ON audit_log, audit_head FROM {APP_ROLE};
 GRANT SELECT, INSERT ON audit_log TO {APP_ROLE};
 GRANT SELECT, UPDATE ON audit_head TO {APP_ROLE};
-GRANT SELECT, INSERT, UPDATE, DELETE ON cases, export_revisions, export_documents TO {APP_ROLE};
+GRANT SELECT, INSERT, UPDATE, DELETE ON cases, export_revisions, export_documents, course_items
+    TO {APP_ROLE};
 GRANT USAGE ON SEQUENCE export_revisions_id_seq, export_documents_id_seq TO {APP_ROLE};
 GRANT SELECT ON alembic_version TO {APP_ROLE};
 """

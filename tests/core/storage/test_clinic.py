@@ -393,6 +393,14 @@ def test_the_documented_app_role_grants_are_enough_and_no_more(store_url: str,
         stored = app.open_case(case.id)
         stored.case.notes = "endret"
         app.save(stored.case, expected_version=stored.version)
+        from core.course.model import FollowUpEntry
+
+        entry = FollowUpEntry(note="Rutinedag")
+        app.course.add(case.id, entry)  # the course part: add, change, remove an entry
+        entry.note = "Rettet"
+        app.course.update(case.id, entry, expected_version=1)
+        app.course.remove(case.id, entry.id, expected_version=2)
+        app.course.add(case.id, FollowUpEntry())
         app.record_export(case.id, [ExportedDocument("journal", "nb", "journal.pdf",
                                                      "0" * 64, b"%PDF-1.4")])
         assert [d.id for d in app.list()] == [case.id]

@@ -69,6 +69,14 @@ def test_fixture_database_is_migrated_with_a_backup_first(tmp_path: Path) -> Non
     assert names == {"Åse Syntetisk Testesen", "Ola Prøve Nordmann"}
     assert [d.patient_name for d in store.list("åse")] == ["Åse Syntetisk Testesen"]
     assert store.load("a" * 32).step == "risk"
+    # Revision 0006: the migrated case takes follow-up entries as rows of their own.
+    from core.course.model import FollowUpEntry
+
+    entry = FollowUpEntry(note="Etter migrering")
+    assert store.course.add("a" * 32, entry) == 1
+    assert store.load("a" * 32).case.course.followups == [entry]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM course_items").fetchone() == (1,)
     backups = list((tmp_path / "backups").glob("*before-migration-from-0001*.sqlite3"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
