@@ -81,7 +81,8 @@ def export_documents(case: Case, pathway: Pathway, out_dir: Path, *,
     from core.pdf import render
     from core.rules import evaluate
 
-    findings = evaluate(case, pathway, today=today, language=journal_language)
+    findings = evaluate(case, pathway, today=today, language=journal_language,
+                        scope="consultation")
     blockers = [f for f in findings if f.severity is Severity.BLOCKER]
     if not out_dir.is_dir():  # a folder made here is user-only; one the GP chose stays as it is
         ensure_private_dir(out_dir)

@@ -78,6 +78,8 @@ Block = Paragraph | BulletList | KeyValueTable | Notice | SignatureBlock | Grid
 class Section:
     heading: str
     blocks: tuple[Block, ...]
+    #: Start the section on a new page in the PDF (e.g. a table to fill in by hand).
+    new_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,10 @@ class Document:
     page_size: PageSize = "a4"
 
 
-def section(heading: str, *blocks: Block | None) -> Section | None:
+def section(heading: str, *blocks: Block | None, new_page: bool = False) -> Section | None:
     """A section with the non-empty blocks, or None when nothing is left (no empty headings)."""
     kept = tuple(b for b in blocks if b is not None and _has_content(b))
-    return Section(heading, kept) if kept else None
+    return Section(heading, kept, new_page) if kept else None
 
 
 def _has_content(block: Block) -> bool:

@@ -41,6 +41,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepTogether,
+    PageBreak,
     PageTemplate,
     Spacer,
     Table,
@@ -494,6 +495,9 @@ def _section(sec: Section, styles: _Styles, width: float) -> list[Flowable]:
     """
     heading = styles.para(sec.heading, styles.heading)
     story: list[Flowable] = [heading]
+    if sec.new_page:
+        return [PageBreak(), *story, *(f for block in sec.blocks
+                                       for f in _block(block, styles, width))]
     for block in sec.blocks:
         story += _block(block, styles, width)
     if any(isinstance(block, SignatureBlock) for block in sec.blocks):
