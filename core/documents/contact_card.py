@@ -80,7 +80,7 @@ def _calls(ctx: DocContext) -> Section | None:
     blocks += [Paragraph(_("Legevakt: 116 117"), emphasis=True),
                Paragraph(_("Call at night and at weekends, when you cannot reach your "
                            "doctor."))]
-    return section(_("Whom to call"), *blocks)
+    return section(_("Phone numbers"), *blocks)
 
 
 def _medicine(ctx: DocContext) -> Section | None:

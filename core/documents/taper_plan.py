@@ -95,7 +95,7 @@ def _steps(ctx: DocContext) -> Section | None:
         Paragraph(_("The dose goes down step by step until you stop. Each step starts on the "
                     "day in the table.")),
         Grid((step_label, _("From"), _("To"), *drugs), rows,
-             widths=(0.6, 1.8, 1.8, *([1.6] * len(drugs)))),
+             widths=(0.6, 1.6, 1.6, *([2.3] * len(drugs)))),
     ]
     if course.continuation.agreed.strip():
         blocks.append(kv((_("Agreed"), course.continuation.agreed.strip())))
