@@ -45,7 +45,7 @@ def followup_sheet(case: Case, pathway: Pathway, language: str = "nb", *,
         title=_("Daily follow-up sheet: substitution treatment during quarantine or isolation"),
         document_id=ctx.document_id("followup_sheet"),
         # Name and birth date only: the sheet lies in the patient's room, so no identity number.
-        running_header=f"{header} · {_('Daily follow-up sheet')}",
+        running_header=" · ".join((header, _("Daily follow-up sheet"))),
         page_label=ctx.page_label(),
         author=case.prescriber.name.strip(),
         subject=_("Daily follow-up sheet"),
@@ -116,10 +116,10 @@ def _after(ctx: DocContext) -> Section:
         Paragraph(_("Signs of overdose: {signs}.").format(
             signs=" · ".join(cc.sign_texts(ctx, "overdose"))), emphasis=True),
         Paragraph(stay + " " + _("When you measure: breathing under {rate} per minute or oxygen "
-                                 "saturation under {saturation} % is too low. Call the doctor "
+                                 "saturation under {saturation} is too low. Call the doctor "
                                  "at once.").format(
                                      rate=thresholds.respiratory_rate_low,
-                                     saturation=thresholds.oxygen_saturation_low)),
+                                     saturation=f"{thresholds.oxygen_saturation_low} %")),
     ))
 
 
