@@ -209,6 +209,50 @@ def bench_export(runs: int) -> list[Figure]:
                         f"{_ms(to_files.median)} ms")]
 
 
+def bench_course_export(runs: int) -> list[Figure]:
+    """Build and render follow-up sheet + contact card + taper plan of the 10-day opioid
+    course (warm), against the reportlab floor with the same page counts and page sizes."""
+    import io
+
+    from pypdf import PdfReader
+
+    from benchmarks.timing import paired
+    from core import casefile
+    from core.content import load_library
+    from core.documents.contact_card import contact_card
+    from core.documents.followup_sheet import followup_sheet
+    from core.documents.taper_plan import taper_plan
+    from core.pdf import render
+    from core.pdf.render import GEOMETRIES
+
+    case = casefile.read(ROOT / "resources" / "examples" / "forlop-opioid-nedtrapping.json")
+    pathway = load_library().get(case.pathway_id, case.pathway_version)
+    created = datetime(2021, 11, 15, tzinfo=UTC)
+    today = datetime(2021, 11, 26, tzinfo=UTC).date()
+    builders = (followup_sheet, contact_card, taper_plan)
+
+    def export() -> None:
+        for build in builders:
+            render(build(case, pathway, "nb", today=today),  # type: ignore[operator]
+                   creation_date=created)
+
+    documents = [build(case, pathway, "nb", today=today)  # type: ignore[operator]
+                 for build in builders]
+    pages = tuple(len(PdfReader(io.BytesIO(render(d, creation_date=created))).pages)
+                  for d in documents)
+    sizes = tuple((GEOMETRIES[d.page_size].page_width, GEOMETRIES[d.page_size].page_height)
+                  for d in documents)
+    floor = ExportFloor(pages, sizes)
+    sample, floor_sample = paired(export, floor.build, runs, warmup=2)
+    ratio = sample.median / floor_sample.median
+    return [Figure("export follow-up sheet + contact card + taper plan (warm)",
+                   _ms(sample.median), _ms(sample.p99), runs, _ms(floor_sample.median),
+                   round(ratio, 2), "≤ 1.5 × floor", ratio <= 1.5,
+                   note=f"10-day opioid course; pages {'+'.join(map(str, pages))} "
+                        f"(A4 landscape, A5, A4); floor: the same page counts and sizes "
+                        f"filled with body text and headings in the same two DejaVu faces")]
+
+
 def bench_in_fresh_process(name: str, *args: object) -> list[Figure]:
     """Run ``name(*args)`` in a new interpreter: the heap left by the other figures (10,000
     draft summaries, Qt) would otherwise slow the garbage collector in whichever of figure
@@ -234,7 +278,9 @@ class ExportFloor:
     TEXT = ("Du får et legemiddel som demper abstinens og russug mens du er i isolering. "
             "Ta det bare slik legen har sagt, og aldri sammen med alkohol. ") * 3
 
-    def __init__(self, page_counts: tuple[int, ...]) -> None:
+    def __init__(self, page_counts: tuple[int, ...],
+                 page_sizes: tuple[tuple[float, float], ...] | None = None) -> None:
+        from reportlab.lib.pagesizes import A4
         from reportlab.lib.styles import ParagraphStyle
 
         from core.pdf.render import BOLD, REGULAR, _register_fonts
@@ -244,16 +290,20 @@ class ExportFloor:
         self.body = ParagraphStyle("floor-body", fontName=REGULAR, fontSize=11, leading=15)
         self.heading = ParagraphStyle("floor-heading", fontName=BOLD, fontSize=13,
                                       leading=17)
-        self.paragraphs = [self._fill(pages) for pages in page_counts]
+        #: The page size of each document (A4 portrait unless given: the course documents
+        #: add landscape A4 and A5, and the floor uses the same sizes).
+        self.sizes = list(page_sizes or [A4] * len(page_counts))
+        self.paragraphs = [self._fill(pages, size)
+                           for pages, size in zip(page_counts, self.sizes, strict=True)]
 
-    def document(self, paragraphs: int) -> bytes:
+    def document(self, paragraphs: int, pagesize: tuple[float, float] | None = None) -> bytes:
         import io
 
         from reportlab.lib.pagesizes import A4
         from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
         buffer = io.BytesIO()
-        doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=self.regular,
+        doc = SimpleDocTemplate(buffer, pagesize=pagesize or A4, initialFontName=self.regular,
                                 invariant=1)
         story: list[object] = []
         for i in range(paragraphs):
@@ -263,23 +313,23 @@ class ExportFloor:
         doc.build(story)
         return buffer.getvalue()
 
-    def _pages(self, paragraphs: int) -> int:
+    def _pages(self, paragraphs: int, pagesize: tuple[float, float]) -> int:
         import io
 
         from pypdf import PdfReader
 
-        return len(PdfReader(io.BytesIO(self.document(paragraphs))).pages)
+        return len(PdfReader(io.BytesIO(self.document(paragraphs, pagesize))).pages)
 
-    def _fill(self, pages: int) -> int:
+    def _fill(self, pages: int, pagesize: tuple[float, float]) -> int:
         """The most paragraphs that still make exactly ``pages`` pages."""
         count = 1
-        while self._pages(count + 1) <= pages:
+        while self._pages(count + 1, pagesize) <= pages:
             count += 1
         return count
 
     def build(self) -> None:
-        for paragraphs in self.paragraphs:
-            self.document(paragraphs)
+        for paragraphs, size in zip(self.paragraphs, self.sizes, strict=True):
+            self.document(paragraphs, size)
 
 
 # ---------------------------------------------------------------------------------------
@@ -579,7 +629,8 @@ def _print_table(figures: list[Figure]) -> None:
               f"{floor:>10} {ratio:>6}  {f.target} [{verdict}]")
 
 
-STEPS = ("launch", "list", "ui", "storage", "rules", "journal", "export", "memory")
+STEPS = ("launch", "list", "ui", "storage", "rules", "journal", "export", "course_export",
+         "memory")
 
 
 def run(selected: set[str], runs: int, drafts: int) -> list[Figure]:
@@ -608,6 +659,8 @@ def run(selected: set[str], runs: int, drafts: int) -> list[Figure]:
             ("rules", lambda: bench_rules(runs * 50)),
             ("journal", lambda: bench_journal(runs * 20)),
             ("export", lambda: bench_in_fresh_process("bench_export", max(5, runs))),
+            ("course_export", lambda: bench_in_fresh_process("bench_course_export",
+                                                             max(5, runs))),
             ("memory", lambda: bench_memory(Path(tmp))),
         ]
         for name, step in steps:

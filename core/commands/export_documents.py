@@ -1,7 +1,9 @@
 """``python main.py export CASE.json --out DIR``: the case's documents as PDF and text files.
 
 Exit 0 = everything written; 1 = the case has blockers, so only the journal note (and the
-prescription text) were written and consent and plan were refused; 2 = the case file cannot be
+prescription text) were written and consent and plan were refused — or a course document was
+refused (a follow-up sheet or contact card with the consent, or while a dose decision or the
+taper has a blocker; a taper plan while the taper has one); 2 = the case file cannot be
 read, its pathway is not installed, or the files could not be written.
 
 Without ``--record`` the data folder is only read (the document language in the settings) and
@@ -111,5 +113,13 @@ def _export(args: argparse.Namespace, case: Case, pathway: Pathway, *,
             "Consent and treatment plan were not made: the case has {n} blocker.",
             "Consent and treatment plan were not made: the case has {n} blockers.",
             len(result.blockers)).format(n=len(result.blockers)))
-        return 1
-    return 0
+    names = {"followup_sheet": _("The follow-up sheet"), "contact_card": _("The contact card"),
+             "taper_plan": _("The taper plan")}
+    for kind, findings in result.course_refused.items():
+        for finding in findings:
+            if finding not in result.blockers:
+                error(f"{finding.code}: {finding.message}")
+        error(ngettext("{document} was not made: {n} blocker.",
+                       "{document} was not made: {n} blockers.", len(findings)).format(
+            document=names.get(kind, kind), n=len(findings)))
+    return 1 if result.refused or result.course_refused else 0

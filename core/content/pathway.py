@@ -36,7 +36,7 @@ class LegalPeriod:
     #: Whether the reference was checked against a stored source.
     verified: bool = True
     #: What was checked and where, or what could not be verified.
-    verification: Text = Text("")
+    verification: Text = Text("")  # noqa: RUF009 - Text is frozen
 
     def covers(self, day: date) -> bool:
         if self.valid_from is not None and day < self.valid_from:
@@ -308,7 +308,7 @@ class Pathway:
     #: without a ``course`` section (see core/content/course.py).
     course: CourseContent | None = None
     #: One plain line for the pathway chooser (empty in files without it).
-    description: Text = Text("")
+    description: Text = Text("")  # noqa: RUF009 - Text is frozen
     #: The tapering-plan section; None for a pathway that is not a tapering plan.
     tapering: Tapering | None = None
 

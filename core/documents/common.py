@@ -24,6 +24,10 @@ from i18n import Language, Translator, translator
 #: One letter per document kind in the document id ("K3F9A2C1-S-4B7E10").
 _KIND_LETTER: dict[DocumentKind, str] = {
     "journal": "J", "consent": "S", "plan": "B", "prescription": "R",
+    # the course (issue 16): oppfølgingsark, kontaktkort, nedtrapping, avslutning,
+    # follow-up entry, dose decision
+    "followup_sheet": "O", "contact_card": "K", "taper_plan": "N", "end_note": "A",
+    "followup_note": "F", "decision_note": "D",
 }
 
 
@@ -53,8 +57,10 @@ class DocContext:
     @property
     def findings(self) -> list[Finding]:
         if self._findings is None:
+            # The consultation's rules only: a course blocker (an entry, a dose decision) must
+            # neither block the consent nor appear as an open point in the first journal note.
             self._findings = evaluate(self.case, self.pathway, today=self.today,
-                                      language=self.language)
+                                      language=self.language, scope="consultation")
         return self._findings
 
     @property

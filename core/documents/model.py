@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-DocumentKind = Literal["journal", "consent", "plan", "prescription"]
+DocumentKind = Literal["journal", "consent", "plan", "prescription",
+                       # the course of treatment (issue 16)
+                       "followup_sheet", "contact_card", "taper_plan", "end_note",
+                       "followup_note", "decision_note"]
+
+#: ``a4`` portrait (every document before the course), ``a4_landscape`` (a wide table, the
+#: daily follow-up sheet) or ``a5`` (half an A4 sheet: the patient's contact card).
+PageSize = Literal["a4", "a4_landscape", "a5"]
 
 
 @dataclass(frozen=True)
@@ -49,13 +56,30 @@ class SignatureBlock:
     signature_label: str
 
 
-Block = Paragraph | BulletList | KeyValueTable | Notice | SignatureBlock
+@dataclass(frozen=True)
+class Grid:
+    """A table with a header row and columns, e.g. one row per day to fill in by hand.
+
+    ``widths`` are the columns' shares of the text width (any positive numbers; they are
+    scaled to sum to the width).  An empty cell is a field to write in: in the PDF every row
+    is at least ``write_lines`` body lines high, so there is room for a pen.
+    """
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()
+    write_lines: float = 0.0
+
+
+Block = Paragraph | BulletList | KeyValueTable | Notice | SignatureBlock | Grid
 
 
 @dataclass(frozen=True)
 class Section:
     heading: str
     blocks: tuple[Block, ...]
+    #: Start the section on a new page in the PDF (e.g. a table to fill in by hand).
+    new_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,12 +101,13 @@ class Document:
     body_size: float = 10.5
     qr_payload: str = ""
     footer_note: str = field(default="")
+    page_size: PageSize = "a4"
 
 
-def section(heading: str, *blocks: Block | None) -> Section | None:
+def section(heading: str, *blocks: Block | None, new_page: bool = False) -> Section | None:
     """A section with the non-empty blocks, or None when nothing is left (no empty headings)."""
     kept = tuple(b for b in blocks if b is not None and _has_content(b))
-    return Section(heading, kept) if kept else None
+    return Section(heading, kept, new_page) if kept else None
 
 
 def _has_content(block: Block) -> bool:
@@ -95,6 +120,8 @@ def _has_content(block: Block) -> bool:
             return any(v.strip() for _, v in rows)
         case SignatureBlock():
             return True
+        case Grid(rows=rows):
+            return bool(rows)
     return False
 
 
@@ -138,4 +165,7 @@ def _block_text(block: Block) -> list[str]:
                 out += [f"{party.role}: {party.name}", *party.lines,
                         f"{label}: ____________________", f"{sig}: ____________________", ""]
             return out
+        case Grid(header=header, rows=rows):
+            return [" | ".join(header), *(" | ".join(c.strip() or "…" for c in row)
+                                          for row in rows)]
     return []

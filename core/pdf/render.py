@@ -29,7 +29,7 @@ from typing import Any, assert_never
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -41,6 +41,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepTogether,
+    PageBreak,
     PageTemplate,
     Spacer,
     Table,
@@ -54,8 +55,10 @@ from core.documents.model import (
     Block,
     BulletList,
     Document,
+    Grid,
     KeyValueTable,
     Notice,
+    PageSize,
     Paragraph,
     Section,
     SignatureBlock,
@@ -95,6 +98,49 @@ RULE = colors.HexColor("#B8BEC6")
 NOTICE_FILL = colors.HexColor("#FFF6DC")
 NOTICE_BORDER = colors.HexColor("#D8B45A")
 
+GRID_HEADER_FILL = colors.HexColor("#E8ECF1")
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """A page size with its margins and the baselines of the running header and footer."""
+
+    page_width: float
+    page_height: float
+    margin_x: float
+    margin_top: float
+    margin_bottom: float
+    #: From the top of the page, and from the bottom.
+    header_from_top: float
+    footer_baseline: float
+
+    @property
+    def content_width(self) -> float:
+        return self.page_width - 2 * self.margin_x
+
+    @property
+    def content_top(self) -> float:
+        return self.page_height - self.margin_top
+
+    @property
+    def frame_height(self) -> float:
+        return self.content_top - self.margin_bottom
+
+    @property
+    def header_baseline(self) -> float:
+        return self.page_height - self.header_from_top
+
+
+#: A4 portrait is the module's constants above; the course documents add a landscape A4 (a
+#: wide table) and A5 (half an A4 sheet, the contact card) with margins in proportion.
+GEOMETRIES: dict[PageSize, _Geometry] = {
+    "a4": _Geometry(PAGE_WIDTH, PAGE_HEIGHT, MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM, 13 * mm,
+                    FOOTER_BASELINE),
+    "a4_landscape": _Geometry(landscape(A4)[0], landscape(A4)[1], 15 * mm, 20 * mm, 18 * mm,
+                              11 * mm, 9 * mm),
+    "a5": _Geometry(A5[0], A5[1], 12 * mm, 18 * mm, 16 * mm, 9 * mm, 7.5 * mm),
+}
+
 _fonts_lock = threading.Lock()
 _fonts_registered = False
 
@@ -107,11 +153,12 @@ def render(document: Document, *, creation_date: datetime | None = None) -> byte
     """
     _register_fonts()
     buffer = BytesIO()
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, FRAME_HEIGHT,
+    page = GEOMETRIES[document.page_size]
+    frame = Frame(page.margin_x, page.margin_bottom, page.content_width, page.frame_height,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     template = BaseDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=(page.page_width, page.page_height),
         pageTemplates=[PageTemplate("page", [frame])],
         title=document.title,
         author=document.author,
@@ -123,8 +170,9 @@ def render(document: Document, *, creation_date: datetime | None = None) -> byte
         initialFontSize=document.body_size,
     )
     qr = _qr_code(document.qr_payload) if document.qr_payload else None
-    chrome = _Chrome(document.running_header, document.document_id, document.page_label, qr)
-    story = _story(document, _Styles.of(document), CONTENT_WIDTH)
+    chrome = _Chrome(document.running_header, document.document_id, document.page_label, qr,
+                     page)
+    story = _story(document, _Styles.of(document), page.content_width)
     pdf_date = _pdf_date(creation_date) if creation_date is not None else None
     template.build(story, canvasmaker=partial(_ChromeCanvas, chrome=chrome, pdf_date=pdf_date))
     return buffer.getvalue()
@@ -290,6 +338,8 @@ class _Styles:
     size: float
     #: One key column width for every key–value table, so the columns line up down the pages.
     key_width: float
+    #: The height of the page's text frame (what a flowable taller than a page is).
+    frame_height: float
     title: ParagraphStyle
     #: The title narrowed to leave room for the QR code on page 1.
     title_beside_qr: ParagraphStyle
@@ -310,10 +360,13 @@ class _Styles:
     @classmethod
     def of(cls, document: Document) -> _Styles:
         """The styles for a document; made once per body size and key column width."""
-        return _styles_for(document.body_size, _key_width(document))
+        page = GEOMETRIES[document.page_size]
+        return _styles_for(document.body_size, _key_width(document, page.content_width),
+                           page.frame_height)
 
     @classmethod
-    def sized(cls, size: float, key_width: float) -> _Styles:
+    def sized(cls, size: float, key_width: float,
+              frame_height: float = FRAME_HEIGHT) -> _Styles:
         body = ParagraphStyle("body", fontName=REGULAR, fontSize=size, leading=size * 1.3,
                               textColor=INK, spaceAfter=size * 0.55, splitLongWords=1,
                               spaceShrinkage=0,  # the default lets lines overrun the margin
@@ -326,6 +379,7 @@ class _Styles:
         return cls(
             size=size,
             key_width=key_width,
+            frame_height=frame_height,
             title=title,
             title_beside_qr=ParagraphStyle("title-beside-qr", parent=title,
                                            rightIndent=QR_SIZE + QR_GAP),
@@ -373,13 +427,13 @@ class _Styles:
 
 
 @lru_cache(maxsize=16)
-def _styles_for(size: float, key_width: float) -> _Styles:
+def _styles_for(size: float, key_width: float, frame_height: float) -> _Styles:
     """Styles are never changed once made, so renders with the same body size and key column
     share them (and their parsed plain-text fragments); a few sizes are kept."""
-    return _Styles.sized(size, key_width)
+    return _Styles.sized(size, key_width, frame_height)
 
 
-def _key_width(document: Document) -> float:
+def _key_width(document: Document, content_width: float = CONTENT_WIDTH) -> float:
     """Wide enough for the longest word of any key, so "Spesialisthelsetjenesten" is not cut.
 
     Bounded to a fifth and 38 % of the text width: keys stay the narrower column.
@@ -390,7 +444,7 @@ def _key_width(document: Document) -> float:
                  for key, _ in block.rows]
     longest = max((pdfmetrics.stringWidth(word, BOLD, document.body_size)
                    for key in keys for word in key.split()), default=0.0)
-    return float(min(max(longest + KEY_PADDING + 1, CONTENT_WIDTH * 0.2), CONTENT_WIDTH * 0.38))
+    return float(min(max(longest + KEY_PADDING + 1, content_width * 0.2), content_width * 0.38))
 
 
 def _table_style(styles: _Styles, *commands: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -425,7 +479,8 @@ def _title_block(document: Document, styles: _Styles, width: float) -> list[Flow
                         styles.title_beside_qr if beside_qr else styles.title)
     block = [title, *_kv_table(document.header_fields, styles, width - beside_qr)]
     if beside_qr:
-        block.append(Spacer(1, max(0.0, QR_BLOCK_HEIGHT - _stack_height(block, width))))
+        block.append(Spacer(1, max(0.0, QR_BLOCK_HEIGHT - _stack_height(
+            block, width, styles.frame_height))))
     return [*block, Spacer(1, styles.size * 0.6)]
 
 
@@ -440,6 +495,9 @@ def _section(sec: Section, styles: _Styles, width: float) -> list[Flowable]:
     """
     heading = styles.para(sec.heading, styles.heading)
     story: list[Flowable] = [heading]
+    if sec.new_page:
+        return [PageBreak(), *story, *(f for block in sec.blocks
+                                       for f in _block(block, styles, width))]
     for block in sec.blocks:
         story += _block(block, styles, width)
     if any(isinstance(block, SignatureBlock) for block in sec.blocks):
@@ -462,13 +520,16 @@ def _block(block: Block, styles: _Styles, width: float) -> list[Flowable]:
             return [_notice(text, styles, width)]
         case SignatureBlock():
             return _signatures(block, styles, width)
+        case Grid():
+            return [_grid(block, styles, width)]
         case _:
             assert_never(block)
 
 
-def _stack_height(flowables: list[Flowable], width: float) -> float:
+def _stack_height(flowables: list[Flowable], width: float,
+                  height: float = FRAME_HEIGHT) -> float:
     """Height of flowables stacked in a column, measured before the build to choose a layout."""
-    return sum(float(f.wrap(width, FRAME_HEIGHT)[1] + f.getSpaceAfter()) for f in flowables)
+    return sum(float(f.wrap(width, height)[1] + f.getSpaceAfter()) for f in flowables)
 
 
 #: Cell paddings of the key–value tables: (left, right) per column, then top and bottom.
@@ -622,14 +683,41 @@ def _signatures(block: SignatureBlock, styles: _Styles, width: float) -> list[Fl
     if not block.parties:
         return []
     rows = [[_party(party, block, styles)] for party in block.parties]
-    tallest = max(_stack_height(cells, width) for [cells] in rows)
-    split_in_row = styles.split_min if tallest > FRAME_HEIGHT else 0
+    tallest = max(_stack_height(cells, width, styles.frame_height) for [cells] in rows)
+    split_in_row = styles.split_min if tallest > styles.frame_height else 0
     return [Table(rows, colWidths=[width], hAlign="LEFT", splitInRow=split_in_row,
                   spaceBefore=styles.size,
                   style=_table_style(styles, ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                      ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                      ("TOPPADDING", (0, 0), (-1, -1), 0),
                                      ("BOTTOMPADDING", (0, 0), (-1, -1), styles.size * 1.6)))]
+
+
+def _grid(block: Grid, styles: _Styles, width: float) -> Table:
+    """A ruled table with a shaded header row repeated on every page.
+
+    Column widths are the block's shares of the text width (equal shares without them).  An
+    empty body cell is a field to write in: it holds a spacer ``write_lines`` body lines high,
+    so every row has room for a pen.  Rows may split across pages like any other table.
+    """
+    columns = len(block.header)
+    shares = list(block.widths) if len(block.widths) == columns else [1.0] * columns
+    total = sum(shares)
+    col_widths = [width * share / total for share in shares]
+    write_height = styles.body.leading * block.write_lines
+    data: list[list[Flowable]] = [[styles.para(text, styles.key) for text in block.header]]
+    for row in block.rows:
+        cells = list(row[:columns]) + [""] * (columns - len(row))
+        data.append([styles.para(text, styles.cell) if text.strip()
+                     else Spacer(1, write_height) for text in cells])
+    return Table(data, colWidths=col_widths, hAlign="LEFT", repeatRows=1,
+                 splitInRow=styles.split_min, spaceAfter=styles.size * 0.8,
+                 style=_table_style(styles, ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                                    ("BACKGROUND", (0, 0), (-1, 0), GRID_HEADER_FILL),
+                                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                                    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3)))
 
 
 def _party(party: SignatureParty, block: SignatureBlock, styles: _Styles) -> list[Flowable]:
@@ -687,6 +775,7 @@ class _Chrome:
     page_label: str
     #: The QR code for the top right of page 1, or None.
     qr: _QrCode | None
+    page: _Geometry = GEOMETRIES["a4"]
 
     def draw(self, canvas: Canvas, page: int, pages: int) -> None:
         """Running header over a rule; footer with the id left and "Side x av y" right.
@@ -694,30 +783,35 @@ class _Chrome:
         The running header already names the document kind, so the title is not repeated.
         """
         label = self.page_label.replace("{page}", str(page)).replace("{pages}", str(pages))
+        geometry = self.page
+        left, right = geometry.margin_x, geometry.page_width - geometry.margin_x
+        header, footer = geometry.header_baseline, geometry.footer_baseline
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, HEADER_BASELINE - 2.5 * mm, PAGE_WIDTH - MARGIN_X,
-                    HEADER_BASELINE - 2.5 * mm)
-        canvas.line(MARGIN_X, FOOTER_BASELINE + 4 * mm, PAGE_WIDTH - MARGIN_X,
-                    FOOTER_BASELINE + 4 * mm)
-        _line_pair(canvas, HEADER_BASELINE, self._header)
-        _line_pair(canvas, FOOTER_BASELINE,
-                   _fit_pair(self.document_id, label, CONTENT_WIDTH, right_share=0.5))
+        canvas.line(left, header - 2.5 * mm, right, header - 2.5 * mm)
+        canvas.line(left, footer + 4 * mm, right, footer + 4 * mm)
+        _line_pair(canvas, header, self._header, left, right)
+        _line_pair(canvas, footer,
+                   _fit_pair(self.document_id, label, geometry.content_width, right_share=0.5),
+                   left, right)
         if page == 1 and self.qr is not None:
             self._draw_qr(canvas, self.qr)
         canvas.restoreState()
 
     def _draw_qr(self, canvas: Canvas, qr: _QrCode) -> None:
         """The code flush with the top right of the text area, the document id under it."""
-        bottom = CONTENT_TOP - QR_SIZE
-        qr.draw_on(canvas, PAGE_WIDTH - MARGIN_X - QR_SIZE, bottom)
-        _line_pair(canvas, bottom - QR_CAPTION_GAP - CAPTION_SIZES[0], self._qr_caption)
+        geometry = self.page
+        bottom = geometry.content_top - QR_SIZE
+        right = geometry.page_width - geometry.margin_x
+        qr.draw_on(canvas, right - QR_SIZE, bottom)
+        _line_pair(canvas, bottom - QR_CAPTION_GAP - CAPTION_SIZES[0], self._qr_caption,
+                   geometry.margin_x, right)
 
     @cached_property
     def _header(self) -> tuple[str, str, float]:
         """The running header fitted once: it is the same on every page."""
-        return _fit_pair(self.running_header, "", CONTENT_WIDTH, right_share=0)
+        return _fit_pair(self.running_header, "", self.page.content_width, right_share=0)
 
     @cached_property
     def _qr_caption(self) -> tuple[str, str, float]:
@@ -725,14 +819,15 @@ class _Chrome:
                          sizes=CAPTION_SIZES)
 
 
-def _line_pair(canvas: Canvas, baseline: float, fitted: tuple[str, str, float]) -> None:
+def _line_pair(canvas: Canvas, baseline: float, fitted: tuple[str, str, float],
+               x_left: float = MARGIN_X, x_right: float = PAGE_WIDTH - MARGIN_X) -> None:
     """Left text in ink, right text muted, on one baseline between the margins."""
     left, right, size = fitted
     canvas.setFont(REGULAR, size)
     canvas.setFillColor(INK)
-    canvas.drawString(MARGIN_X, baseline, left)
+    canvas.drawString(x_left, baseline, left)
     canvas.setFillColor(MUTED)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, baseline, right)
+    canvas.drawRightString(x_right, baseline, right)
 
 
 def _fit_pair(left: str, right: str, width: float, *, right_share: float,
