@@ -85,7 +85,10 @@ class WizardWindow(QMainWindow):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
-        self.setCentralWidget(central)
+        from ui.course.view import with_course_view  # the Forløp view once the course began
+
+        self.course_view = self.course_tabs = None
+        self.setCentralWidget(with_course_view(self, central))
 
         self.save_label = QLabel(self)
         self.save_label.setAccessibleName(_("Save status"))
