@@ -11,7 +11,9 @@ from core.commands._options import KEY_EPILOG, data_options
 HELP = "vis utkastene (nyeste først)"
 EPILOG = KEY_EPILOG
 OSLO = ZoneInfo("Europe/Oslo")
-STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert"}
+STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert",
+          "in_treatment": "i behandling", "tapering": "nedtrapping", "completed": "fullført",
+          "stopped": "avbrutt"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
         print("Ingen utkast.")
         return 0
     print(f"{'id':32}  {'pasient':30}  {'fødselsnr.':12}  {'konsult.':10}  "
-          f"{'status':10}  sist endret")
+          f"{'status':12}  sist endret")
     for d in drafts:
         day = d.consultation_date.strftime("%d.%m.%Y") if d.consultation_date else ""
         edited = d.updated_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
         name = d.patient_name if len(d.patient_name) <= 30 else d.patient_name[:29] + "…"
         print(f"{d.id:32}  {name:30}  {d.masked_identity:12}  {day:10}  "
-              f"{STATUS.get(d.status, d.status):10}  {edited}")
+              f"{STATUS.get(d.status, d.status):12}  {edited}")
     return 0
