@@ -235,7 +235,6 @@ class TaperDialog(CourseFormDialog):
         self.step_findings = FindingsLabel(steps)
         steps.add(self.step_findings)
         self.draft.binder.register("course.taper.steps", self.table, "course")
-        self.draft.binder.add_label("course.taper.steps", self.step_findings)
 
         advice = self.section(_("For the patient"), columns=2)
         advice.add(f.text("course.taper.withdrawal_advice",

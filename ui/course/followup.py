@@ -3,8 +3,8 @@
 A new entry starts from :func:`core.course.entries.prefill_entry` (observer and form from the
 latest entry, the day's planned doses with the supervision the plan asks for, one "use since
 last intake" row per substance) plus one withdrawal score row per scale that fits the case.
-*No problems today* (Alt+P) fills the answers of a routine day
-(:func:`core.course.entries.mark_routine_day`) and Ctrl+Enter saves: Ctrl+N, Alt+P,
+*No problems today* (Ctrl+R, or its mnemonic) fills the answers of a routine day
+(:func:`core.course.entries.mark_routine_day`) and Ctrl+Enter saves: Ctrl+N, Ctrl+R,
 Ctrl+Enter is a whole routine entry.  Every field shows its findings as the GP types, and a
 wrong value (dose "abc", a score outside the scale, a time in the future) is kept as typed.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
 from core.course.entries import mark_routine_day, prefill_entry, withdrawal_scales
@@ -80,7 +81,8 @@ class FollowUpDialog(CourseFormDialog):
         self.routine_button = self.add_button(
             _("No &problems today"), self.mark_routine,
             tip=_("No signs of intoxication or overdose, doses given, routines kept, "
-                  "withdrawal not scored"))
+                  "withdrawal not scored (Ctrl+R)"))
+        QShortcut(QKeySequence("Ctrl+R"), self, self.mark_routine)
         self._build()
         self.finish()
 
