@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
 #: Qt.ItemDataRole.UserRole: the row's CourseDay.
 DAY_ROLE = int(Qt.ItemDataRole.UserRole)
 
@@ -118,6 +119,13 @@ class CourseTimelineModel(QAbstractTableModel):
     def _findings_tip(findings: Sequence[Finding]) -> str:
         return "\n".join(f"{severity_word(f.severity)}: {f.message}" for f in findings)
 
+    def column_texts(self, column: int) -> list[str]:
+        return [cells[column] for cells in self._cells]
+
+    def lines(self, row: int) -> int:
+        """The most lines any cell of ``row`` has."""
+        return max((text.count("\n") + 1 for text in self._cells[row]), default=1)
+
     def row_of(self, day: Any) -> int | None:
         for row, course_day in enumerate(self.days):
             if course_day.day == day:
@@ -147,11 +155,11 @@ class CourseTimelineModel(QAbstractTableModel):
         return self._icons[kind]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == _DISPLAY:
+            return self._cells[index.row()][index.column()]
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[row][column]
         if role == DAY_ROLE:
             return self.days[row]
         if column == FINDINGS:

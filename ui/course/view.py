@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -124,12 +124,15 @@ class CourseView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
+        # Sizes come from the cell texts (fit_sizes), never from asking every cell for its
+        # size hint: ResizeToContents queries each cell many times per layout.
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ENTRIES, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(FINDINGS, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._day_activated)
@@ -187,6 +190,7 @@ class CourseView(QWidget):
         days = timeline(case, pathway, today, language)
         current = self.selected_day()
         self.model.set_days(days, today)
+        self.fit_sizes()
         line = status_line(case, pathway, today, language)
         self.status.setText(line)
         doses = planned_doses(case, pathway, today)
@@ -206,6 +210,28 @@ class CourseView(QWidget):
             row = len(days) - 1
         if row is not None:
             self.table.selectRow(row)
+
+    def fit_sizes(self) -> None:
+        """Column widths and row heights from the texts (lines × line height)."""
+        metrics = self.table.fontMetrics()
+        bold = self.table.font()
+        bold.setBold(True)
+        header_metrics = QFontMetrics(bold)
+        pad = 2 * metrics.horizontalAdvance("m")
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            if column in (ENTRIES, FINDINGS):
+                continue
+            texts = self.model.column_texts(column)
+            width = max((metrics.horizontalAdvance(line) for text in texts
+                         for line in text.split("\n")), default=0)
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            header.resizeSection(column, max(width, header_metrics.horizontalAdvance(title))
+                                 + pad)
+        line = metrics.lineSpacing()
+        vertical = self.table.verticalHeader()
+        for row in range(self.model.rowCount()):
+            vertical.resizeSection(row, self.model.lines(row) * line + line // 2 + 4)
 
     def _fill_findings(self) -> None:
         findings = sorted(
