@@ -44,7 +44,7 @@ from i18n import _
 from ui.course.timeline_model import DAY_ROLE, ENTRIES, FINDINGS, CourseTimelineModel
 from ui.course.writer import CourseWriter
 from ui.wizard import icons
-from ui.wizard.widgets import heading, severity_word, wrapping_label
+from ui.wizard.widgets import FlowLayout, heading, severity_word, wrapping_label
 
 if TYPE_CHECKING:
     from core.course.timeline import CourseDay
@@ -89,7 +89,8 @@ class CourseView(QWidget):
         self.today_line.setAccessibleName(_("Planned today"))
         layout.addWidget(self.today_line)
 
-        actions = QHBoxLayout()
+        bar = QWidget(self)  # the buttons wrap on a narrow window or with long words
+        actions = FlowLayout(bar, spacing=6)
         self.new_button = QPushButton(_("&New follow-up"), self)
         self.new_button.setToolTip(_("Record today's follow-up (Ctrl+N)"))
         self.decision_button = QPushButton(_("&Dose decision…"), self)
@@ -102,11 +103,9 @@ class CourseView(QWidget):
                                            "journal notes of the course come in a later "
                                            "version."))
         for button in (self.new_button, self.decision_button, self.isolation_button,
-                       self.taper_button, self.evaluation_button):
+                       self.taper_button, self.evaluation_button, self.documents_button):
             actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.documents_button)
-        layout.addLayout(actions)
+        layout.addWidget(bar)
         self.new_button.clicked.connect(lambda: self.new_followup())
         self.decision_button.clicked.connect(lambda: self.dose_decision())
         self.isolation_button.clicked.connect(lambda: self.isolation())
@@ -364,8 +363,7 @@ def with_course_view(window: WizardWindow, consultation: QWidget) -> QWidget:
     tabs.setDocumentMode(True)
 
     def go_to_consultation(path: str) -> bool:
-        tabs.setCurrentWidget(consultation)
-        return window.go_to_field(path)
+        return window.go_to_field(path)  # show_step switches to the consultation tab
 
     view = CourseView(controller, go_to_consultation=go_to_consultation, parent=tabs)
     tabs.addTab(view, _("Cou&rse"))

@@ -116,6 +116,8 @@ class WizardWindow(QMainWindow):
         self._place_findings()
         self._show_save_state()
         self.show_step(STEP_IDS.index(start), save=False)
+        if self.course_tabs is not None:  # a course opens on the Forløp view
+            self.course_tabs.setCurrentWidget(self.course_view)
 
     # ---- steps ---------------------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class WizardWindow(QMainWindow):
     def show_step(self, index: int, *, save: bool = True) -> None:
         step = STEPS[index]
         page = self.pages[step.id]
+        if self.course_tabs is not None:  # a step is shown on the consultation tab
+            self.course_tabs.setCurrentIndex(1)
         previous = self.stack.currentWidget()
         if isinstance(previous, StepPage) and previous is not page:
             previous.on_hidden()
