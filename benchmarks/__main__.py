@@ -503,6 +503,32 @@ def bench_ui(runs: int, data_dir: Path, drafts: int) -> list[Figure]:
     ]
 
 
+def bench_course_view(runs: int) -> list[Figure]:
+    """The Forløp view of a 21-day course with three entries a day, opened until painted (in a
+    fresh process: its peak resident size is the memory figure of a session with the view)."""
+    from benchmarks.course_view import measure, peak_kib
+
+    r = measure(runs)
+    view, window = r["view"], r["window"]
+    code = "from benchmarks.course_view import one_session; print(one_session())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), check=True)
+    peak = int(out.stdout.splitlines()[-1]) / 1024
+    repeated = peak_kib() / 1024
+    return [
+        Figure(f"open the Forløp view ({r['rows']} days, {r['entries']} entries)",
+               _ms(view.median), _ms(view.p99), len(view.values), None, None, "≤ 50 ms",
+               view.median <= 0.05,
+               note=f"new controller (rules) → timeline, findings → view painted at 1366×768; "
+                    f"whole case window with the wizard pages {_ms(window.median)} ms"),
+        Figure("peak memory, session with the Forløp view", round(peak, 1), round(peak, 1), 1,
+               None, None, "≤ 150 MiB", peak <= 150,
+               note="VmHWM of a fresh process that opened the case window on the 21-day "
+                    "course and each of its forms once; the process that opened it "
+                    f"{len(view.values) + 1} times: {repeated:.1f} MiB"),
+    ]
+
+
 #: Run in a fresh process: one session, then the process's own peak resident size.  Read from
 #: ``VmHWM``, not ``ru_maxrss``: Linux carries ``ru_maxrss`` across ``execve``, so a child
 #: started by this (large) benchmark process would report the parent's peak as its own.
@@ -630,7 +656,7 @@ def _print_table(figures: list[Figure]) -> None:
 
 
 STEPS = ("launch", "list", "ui", "storage", "rules", "journal", "export", "course_export",
-         "memory")
+         "memory", "course")
 
 
 def run(selected: set[str], runs: int, drafts: int) -> list[Figure]:
@@ -662,6 +688,7 @@ def run(selected: set[str], runs: int, drafts: int) -> list[Figure]:
             ("course_export", lambda: bench_in_fresh_process("bench_course_export",
                                                              max(5, runs))),
             ("memory", lambda: bench_memory(Path(tmp))),
+            ("course", lambda: bench_in_fresh_process("bench_course_view", runs)),
         ]
         for name, step in steps:
             if name not in selected:

@@ -1,4 +1,5 @@
-"""``python main.py screenshots DIR``: every wizard step with an example case, as PNG files."""
+"""``python main.py screenshots DIR``: every wizard step with an example case, and the Forløp
+view with its forms for the course example, as PNG files."""
 
 from __future__ import annotations
 
@@ -17,10 +18,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # Offscreen unless a display is asked for: the command must work on a server.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.course import screenshots as course
     from ui.wizard.screenshots import main
 
-    argv = [str(args.directory), "--size", args.size,
-            "--language", getattr(args, "language", None) or "nb"]
+    language = getattr(args, "language", None) or "nb"
+    argv = [str(args.directory), "--size", args.size, "--language", language]
     if args.case:
         argv += ["--case", args.case]
-    return main(argv)
+    result = main(argv)
+    # The Forløp view and its forms (the course example; a given case only if its course began).
+    course_argv = [str(args.directory), "--size", args.size, "--language", language]
+    if args.case:
+        course_argv += ["--case", args.case]
+    course_result = course.main(course_argv)
+    return result or (course_result if not args.case else 0)

@@ -67,7 +67,13 @@ def _oslo() -> tzinfo:
     return ZoneInfo("Europe/Oslo")
 
 
-STATUS_WORDS = {"draft": N_("Draft"), "ready": N_("Ready"), "exported": N_("Exported")}
+STATUS_WORDS = {"draft": N_("Draft"), "ready": N_("Ready"), "exported": N_("Exported"),
+                "in_treatment": N_("In treatment"), "tapering": N_("Tapering"),
+                "completed": N_("Completed"), "stopped": N_("Stopped")}
+#: Statuses whose cases get a day line ("dag 4 av isoleringen", "nedtrapping trinn 2 av 4").
+COURSE_STATUSES = frozenset({"exported", "in_treatment", "tapering", "completed", "stopped"})
+#: At most this many cases are opened per refresh to make their day lines (the rest wait).
+DAY_LINE_LOADS = 200
 SEARCH_DELAY_MS = 150
 #: The daily backup waits until the list has been usable for a moment.
 BACKUP_DELAY_MS = 1500
@@ -76,11 +82,15 @@ Index = QModelIndex | QPersistentModelIndex
 
 class DraftTableModel(QAbstractTableModel):
     HEADERS = (N_("Patient"), N_("Identity number"), N_("Consultation"), N_("Status"),
-               N_("Last edited"), N_("Owner"), N_("Last edited by"))
+               N_("Course"), N_("Last edited"), N_("Owner"), N_("Last edited by"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.drafts: list[DraftSummary] = []
+        #: Case id → the course's day line (see :meth:`StartWindow.day_lines`).
+        self.day_lines: dict[str, str] = {}
+        #: Case id → the status the course gives it today (when it differs from the stored one).
+        self.statuses: dict[str, str] = {}
 
     def set_drafts(self, drafts: list[DraftSummary]) -> None:
         self.beginResetModel()
@@ -111,10 +121,13 @@ class DraftTableModel(QAbstractTableModel):
         if column == 2:
             return draft.consultation_date.strftime("%d.%m.%Y") if draft.consultation_date else ""
         if column == 3:
-            return _(STATUS_WORDS.get(draft.status, draft.status))
+            status = self.statuses.get(draft.id, draft.status)
+            return _(STATUS_WORDS.get(status, status))
         if column == 4:
+            return self.day_lines.get(draft.id, "")
+        if column == 5:
             return _local(draft.updated_at)
-        person = draft.owner if column == 5 else draft.editor
+        person = draft.owner if column == 6 else draft.editor
         return person.name if person is not None else ""
 
 
@@ -135,6 +148,8 @@ class StartWindow(QMainWindow):
         self.store: Store | None = None
         self.key_mode = "none"
         self._loaded: list[DraftSummary] = []
+        #: Case id → (updated_at, status, day line): a case is opened again only when it changed.
+        self._day_lines: dict[str, tuple[datetime, str, str]] = {}
         self.wizards: dict[str, WizardWindow] = {}
         self._library: ContentLibrary | None = None
         self.setWindowTitle("Rekvirent")
@@ -359,7 +374,47 @@ class StartWindow(QMainWindow):
         if self.store is None:
             return
         self._loaded = self.store.list("")
+        self.model.day_lines = self.day_lines(self._loaded)
         self.show_matches(select)
+
+    def day_lines(self, drafts: list[DraftSummary]) -> dict[str, str]:
+        """The course's day line of each case in a course status, from
+        :func:`core.course.timeline.status_line` on the case itself.
+
+        The summary carries only the status, not the dates the line needs, so the cases in a
+        course status are opened (decrypted) once and the line is kept until the case changes;
+        at most :data:`DAY_LINE_LOADS` per refresh.  The line depends on today: it is made
+        again when the date changes.
+        """
+        from core.course.lifecycle import status_on
+        from core.course.timeline import status_line
+
+        lines: dict[str, str] = {}
+        loads = 0
+        today = date.today()
+        for draft in drafts:
+            if draft.status not in COURSE_STATUSES or self.store is None:
+                continue
+            known = self._day_lines.get(draft.id)
+            stamp = f"{draft.status}:{today.isoformat()}"
+            if known is not None and known[0] == draft.updated_at and known[1] == stamp:
+                lines[draft.id] = known[2]
+                continue
+            if loads >= DAY_LINE_LOADS:
+                continue
+            loads += 1
+            try:
+                case = self.store.load(draft.id).case
+                pathway = self.library().get(case.pathway_id, case.pathway_version)
+            except Exception as exc:  # a day line is a convenience, never a crash
+                log.warning("No day line for a case (%s)", type(exc).__name__)
+                continue
+            line = status_line(case, pathway, today, i18n.current().language) if pathway else ""
+            self._day_lines[draft.id] = (draft.updated_at, stamp, line)
+            lines[draft.id] = line
+            # The stored status is the one of the last save; today's may have moved on.
+            self.model.statuses[draft.id] = status_on(case, today)
+        return lines
 
     def show_matches(self, select: str | None = None) -> None:
         """Filter the loaded list by the search field (each keystroke; no database query when

@@ -13,7 +13,7 @@ HELP = "vis utkastene (nyeste først)"
 EPILOG = KEY_EPILOG
 OSLO = ZoneInfo("Europe/Oslo")
 STATUS = {"draft": "utkast", "ready": "klar", "exported": "eksportert",
-          "in_treatment": "i behandling", "tapering": "nedtrapping", "completed": "avsluttet",
+          "in_treatment": "i behandling", "tapering": "nedtrapping", "completed": "fullført",
           "stopped": "avbrutt"}
 
 

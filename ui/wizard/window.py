@@ -84,7 +84,10 @@ class WizardWindow(QMainWindow):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
-        self.setCentralWidget(central)
+        from ui.course.view import with_course_view  # the Forløp view once the course began
+
+        self.course_view = self.course_tabs = None
+        self.setCentralWidget(with_course_view(self, central))
 
         self.save_label = QLabel(self)
         self.save_label.setAccessibleName(_("Save status"))
@@ -112,6 +115,8 @@ class WizardWindow(QMainWindow):
         self._place_findings()
         self._show_save_state()
         self.show_step(STEP_IDS.index(start), save=False)
+        if self.course_tabs is not None:  # a course opens on the Forløp view
+            self.course_tabs.setCurrentWidget(self.course_view)
 
     # ---- steps ---------------------------------------------------------------------------
 
@@ -148,6 +153,8 @@ class WizardWindow(QMainWindow):
     def show_step(self, index: int, *, save: bool = True) -> None:
         step = STEPS[index]
         page = self.pages[step.id]
+        if self.course_tabs is not None:  # a step is shown on the consultation tab
+            self.course_tabs.setCurrentIndex(1)
         previous = self.stack.currentWidget()
         if isinstance(previous, StepPage) and previous is not page:
             previous.on_hidden()
