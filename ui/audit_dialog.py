@@ -29,6 +29,9 @@ ACTIONS = {
     "delete": N_("Deleted"), "purge": N_("Deleted by the retention rule"),
     "restore": N_("Restored from a backup"), "import": N_("Imported"),
     "duplicate": N_("Duplicated"),
+    "repair": N_("Audit log guard put back"),
+    "followup": N_("Follow-up entry"), "dose_change": N_("Dose decision"),
+    "taper": N_("Taper or further plan set"), "complete": N_("Course ended"),
 }
 
 

@@ -77,6 +77,10 @@ class CaseController(QObject):
         self.pathway = pathway
         self.store = store
         self.version = version
+        #: The stored version of each follow-up entry and dose decision (item id → version):
+        #: they are rows of their own (``store.course``), written by
+        #: :class:`ui.course.writer.CourseWriter`, never by the case's autosave.
+        self.item_versions: dict[str, int] = {}
         self.step = step
         self.language = language
         self._today = today
@@ -198,6 +202,26 @@ class CaseController(QObject):
             return False
         if failure is not None:
             self._failed(failure)
+            return False
+        self._saved()
+        return True
+
+    def save_explicitly(self, save: Callable[[Store, Case, int | None, str | None], int]) -> bool:
+        """Save the case now through ``save(store, case, expected_version, step) -> version``
+        (an audited save such as ``store.course.save_taper``); True when stored.  A conflict or
+        a failure falls back to the ordinary save path (the conflict dialog, the retries)."""
+        self._timer.stop()
+        self.dirty = True
+        if self.store is None or self._resolving:
+            return False
+        from core.storage import ConflictError, ConnectionLost
+
+        try:
+            self.version = save(self.store, self.case, self.version, self.step)
+        except (ConflictError, ConnectionLost):
+            return self.save_now()
+        except Exception as exc:  # any failure must reach the GP, never crash the window
+            self._failed(exc)
             return False
         self._saved()
         return True
@@ -324,6 +348,7 @@ class CaseController(QObject):
             self.kept_copy_id = kept.case.id
         self.case = stored.case
         self.version = stored.version
+        self.item_versions = dict(stored.item_versions)
         if stored.step:
             self.step = stored.step
         self._replaced_content()

@@ -378,13 +378,14 @@ class StartWindow(QMainWindow):
         self.show_matches(select)
 
     def day_lines(self, drafts: list[DraftSummary]) -> dict[str, str]:
-        """The course's day line of each case in a course status, from
-        :func:`core.course.timeline.status_line` on the case itself.
+        """The course's day line of each case in a course status, and today's status.
 
-        The summary carries only the status, not the dates the line needs, so the cases in a
-        course status are opened (decrypted) once and the line is kept until the case changes;
-        at most :data:`DAY_LINE_LOADS` per refresh.  The line depends on today: it is made
-        again when the date changes.
+        The summary carries the course facts the line needs (:mod:`core.course_summary`, kept
+        by the store since migration 0006): no case is opened.  A summary written before that
+        has none: such a case is opened (decrypted) once and its line, from
+        :func:`core.course.timeline.status_line`, kept until the case changes; at most
+        :data:`DAY_LINE_LOADS` per refresh.  The line depends on today: it is made again when
+        the date changes.
         """
         from core.course.lifecycle import status_on
         from core.course.timeline import status_line
@@ -392,7 +393,15 @@ class StartWindow(QMainWindow):
         lines: dict[str, str] = {}
         loads = 0
         today = date.today()
+        language = i18n.current().language
         for draft in drafts:
+            if draft.course is not None:
+                status = draft.status_on(today)
+                if status != draft.status:
+                    self.model.statuses[draft.id] = status
+                if status in COURSE_STATUSES:
+                    lines[draft.id] = draft.course_line(today, language)
+                continue
             if draft.status not in COURSE_STATUSES or self.store is None:
                 continue
             known = self._day_lines.get(draft.id)
@@ -409,7 +418,7 @@ class StartWindow(QMainWindow):
             except Exception as exc:  # a day line is a convenience, never a crash
                 log.warning("No day line for a case (%s)", type(exc).__name__)
                 continue
-            line = status_line(case, pathway, today, i18n.current().language) if pathway else ""
+            line = status_line(case, pathway, today, language) if pathway else ""
             self._day_lines[draft.id] = (draft.updated_at, stamp, line)
             lines[draft.id] = line
             # The stored status is the one of the last save; today's may have moved on.
@@ -597,6 +606,7 @@ class StartWindow(QMainWindow):
             return None
         controller = CaseController(stored.case, pathway, self.store, version=stored.version,
                                     step=stored.step, language=i18n.current().language)
+        controller.item_versions = dict(stored.item_versions)
         window = WizardWindow(controller)
         settings = self.settings()
         window.configure_documents(settings.document_language, settings.export_dir,

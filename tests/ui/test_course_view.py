@@ -276,23 +276,89 @@ def test_a_consultation_finding_shows_the_wizard(open_course: OpenCourse) -> Non
     assert window.course_tabs.currentWidget() is not view
 
 
-def test_the_writer_adds_an_entry_that_is_saved(qtbot: QtBot, store: Store,
-                                                pathway: Pathway) -> None:
+def _controller(store: Store, pathway: Pathway, case_id: str) -> CaseController:
+    stored = store.load(case_id)
+    controller = CaseController(stored.case, pathway, store, version=stored.version,
+                                today=lambda: TODAY)
+    controller.item_versions = dict(stored.item_versions)
+    return controller
+
+
+def test_the_writer_stores_each_entry_as_its_own_row_audited(qtbot: QtBot, store: Store,
+                                                             pathway: Pathway) -> None:
     case = in_progress()
     store.save(case)
-    controller = CaseController(store.load(case.id).case, pathway, store,
-                                version=store.load(case.id).version, today=lambda: TODAY)
+    controller = _controller(store, pathway, case.id)
     writer = CourseWriter(controller)
     entry = FollowUpEntry(at=datetime(2021, 11, 20, 8, tzinfo=UTC))
     index = writer.add_entry(entry)
     assert controller.case.course.followups[index].id == entry.id
-    assert controller.dirty
-    assert controller.save_now()
-    assert store.load(case.id).case.course.followups[index].id == entry.id
+    # stored at once, before any autosave, as a row of its own
+    rows = store.course.list(case.id)
+    assert [row.item_id for row in rows if row.kind == "followup"].count(entry.id) == 1
+    assert store.audit_log(case.id)[-1].action == "followup"
     entry.note = "rettet"
     writer.update_entry(entry)
+    assert controller.item_versions[entry.id] == 2
     assert controller.save_now()
-    assert store.load(case.id).case.course.followups[index].note == "rettet"
+    reopened = store.load(case.id)
+    assert [e.note for e in reopened.case.course.followups if e.id == entry.id] == ["rettet"]
+
+
+def test_a_nurse_entry_from_another_workstation_survives_the_gps_autosave(
+        qtbot: QtBot, store: Store, pathway: Pathway) -> None:
+    case = in_progress()
+    store.save(case)
+    gp = _controller(store, pathway, case.id)
+    nurse = FollowUpEntry(at=datetime(2021, 11, 20, 9, tzinfo=UTC), note="sykepleier")
+    store.course.add(case.id, nurse)  # the nurse's workstation, while the GP has it open
+    gp.set_value("patient.name", "Kari Endret Testesen")  # the GP edits and autosaves
+    assert gp.save_now()
+    mine = FollowUpEntry(at=datetime(2021, 11, 20, 10, tzinfo=UTC), note="fastlege")
+    CourseWriter(gp).add_entry(mine)
+    notes = {e.note for e in store.load(case.id).case.course.followups}
+    assert {"sykepleier", "fastlege"} <= notes
+
+
+def test_a_failed_write_keeps_the_form_open_and_the_case_unchanged(
+        qtbot: QtBot, store: Store, pathway: Pathway, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.storage import StorageError
+
+    case = in_progress()
+    store.save(case)
+    controller = _controller(store, pathway, case.id)
+    before = len(controller.case.course.followups)
+
+    def refused(*_args: object, **_kwargs: object) -> int:
+        raise StorageError("Disken er full.")
+
+    monkeypatch.setattr(store.course, "add", refused)
+    dialog = FollowUpDialog(controller, CourseWriter(controller))
+    qtbot.addWidget(dialog)
+    said: list[str] = []
+    dialog.save_failed = said.append  # type: ignore[method-assign]
+    dialog.save()
+    assert said == ["Disken er full."]
+    assert not dialog.saved
+    assert len(controller.case.course.followups) == before
+
+
+def test_setting_the_taper_and_ending_the_course_are_audited_saves(
+        qtbot: QtBot, store: Store, pathway: Pathway) -> None:
+    from core.course.model import Continuation, CourseEnd, Evaluation
+
+    case = in_progress()
+    store.save(case)
+    controller = _controller(store, pathway, case.id)
+    writer = CourseWriter(controller)
+    taper = controller.case.course.taper.model_copy(deep=True)
+    assert taper.steps
+    writer.set_continuation(Continuation(kind="taper"), taper)
+    assert not controller.dirty
+    assert store.audit_log(case.id)[-1].action == "taper"
+    writer.set_evaluation(Evaluation(), CourseEnd(kind="completed", ended_on=date(2021, 11, 25)))
+    assert store.audit_log(case.id)[-1].action == "complete"
+    assert store.load(case.id).case.course.end.kind == "completed"
 
 
 def test_start_window_status_words_and_day_line(qtbot: QtBot, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -193,11 +194,23 @@ class CourseFormDialog(QDialog):
         raise NotImplementedError
 
     def save(self) -> None:
+        """Write through the writer; a storage failure keeps the form open with what was
+        typed, and says why."""
+        from core.storage import StorageError
+
         if self.saved:
             return
-        self.commit()
+        try:
+            self.commit()
+        except StorageError as exc:
+            self.save_failed(str(exc))
+            return
         self.saved = True
         self.accept()
+
+    def save_failed(self, message: str) -> None:
+        """Tell the GP the item was not stored (tests replace this)."""
+        QMessageBox.warning(self, _("Not saved"), message)
 
 
 __all__ = ["CourseFormDialog", "SignChecks", "now_on", "observer_roles", "yes_no_unknown",

@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from core.course.timeline import CourseDay
     from ui.controller import CaseController
     from ui.course.forms import CourseFormDialog
-    from ui.wizard.window import WizardWindow
 
 _ORDER = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.INFO: 2}
 PATH_ROLE = int(Qt.ItemDataRole.UserRole)
@@ -353,25 +352,22 @@ class CourseView(QWidget):
         return self._run(EvaluationDialog(self.controller, self.writer, parent=self), focus)
 
 
-def with_course_view(window: WizardWindow, consultation: QWidget) -> QWidget:
+def with_course_view(window: QWidget, controller: CaseController,
+                     go_to_field: Callable[[str], bool], consultation: QWidget
+                     ) -> tuple[QWidget, CourseView | None, QTabWidget | None]:
     """The case window's central widget: the wizard alone, or — once the course has begun —
-    tabs with the Forløp view first and the consultation second."""
-    controller = window.controller
+    tabs with the Forløp view first and the consultation second.  Returns the widget, the
+    view and the tabs (None, None for a case whose course has not begun).  ``go_to_field``
+    shows a consultation field (the window's step switch also selects the consultation tab)."""
     if not lifecycle.course_begun(controller.case):
-        return consultation
+        return consultation, None, None
     tabs = QTabWidget(window)
     tabs.setDocumentMode(True)
-
-    def go_to_consultation(path: str) -> bool:
-        return window.go_to_field(path)  # show_step switches to the consultation tab
-
-    view = CourseView(controller, go_to_consultation=go_to_consultation, parent=tabs)
+    view = CourseView(controller, go_to_consultation=go_to_field, parent=tabs)
     tabs.addTab(view, _("Cou&rse"))
     tabs.addTab(consultation, _("&Consultation"))
     tabs.setCurrentWidget(view)
-    window.course_view = view
-    window.course_tabs = tabs
-    return tabs
+    return tabs, view, tabs
 
 
 __all__ = ["CourseView", "with_course_view"]

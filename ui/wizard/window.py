@@ -86,8 +86,9 @@ class WizardWindow(QMainWindow):
         layout.addLayout(buttons)
         from ui.course.view import with_course_view  # the Forløp view once the course began
 
-        self.course_view = self.course_tabs = None
-        self.setCentralWidget(with_course_view(self, central))
+        shown, self.course_view, self.course_tabs = with_course_view(
+            self, controller, self.go_to_field, central)
+        self.setCentralWidget(shown)
 
         self.save_label = QLabel(self)
         self.save_label.setAccessibleName(_("Save status"))

@@ -16,11 +16,11 @@ from core.content import Pathway
 from core.course.model import FollowUpEntry, Observer
 from core.documents.contact_card import contact_card
 from core.documents.course_journal import decision_note, end_note, followup_note
-from core.documents.export import course_documents, export_documents
 from core.documents.followup_sheet import followup_sheet
 from core.documents.journal import journal_note
 from core.documents.model import Document, Grid, to_text
 from core.documents.taper_plan import taper_plan
+from core.export import course_documents, export_documents
 from core.pdf import render
 from tests.core.documents.conftest import EXAMPLES, load_example
 from tests.core.documents.test_languages_all_examples import (
