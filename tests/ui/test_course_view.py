@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from core.case import Case
 from core.content.pathway import Pathway
 from core.course.model import FollowUpEntry
+from core.steps import STEP_IDS
 from core.storage import Store
 from tests.ui.wizard_helpers import example
 from ui.controller import CaseController
@@ -95,7 +96,10 @@ def test_an_exported_example_opens_on_the_course_view(open_course: OpenCourse) -
     assert model.data(model.index(0, TREATMENT)) == "1"
     assert "Siri Testberg" in model.data(model.index(0, ENTRIES))
     assert view.status.text() == "avsluttet 25.11.2021"
-    assert view.documents_button.isEnabled() is False
+    assert view.documents_button.isEnabled()
+    view.documents_button.click()  # the course documents are exported with the rest
+    assert window.course_tabs.currentWidget() is not view
+    assert window.stack.currentIndex() == STEP_IDS.index("summary")
 
 
 def test_a_draft_opens_on_the_wizard_alone(open_course: OpenCourse, qtbot: QtBot,

@@ -96,11 +96,10 @@ class CourseView(QWidget):
         self.isolation_button = QPushButton(_("&Isolation ended or extended…"), self)
         self.taper_button = QPushButton(_("&Taper or further treatment…"), self)
         self.evaluation_button = QPushButton(_("E&valuation and end…"), self)
-        self.documents_button = QPushButton(_("Documents"), self)
-        self.documents_button.setEnabled(False)
-        self.documents_button.setToolTip(_("The follow-up sheet, contact card, taper plan and "
-                                           "journal notes of the course come in a later "
-                                           "version."))
+        self.documents_button = QPushButton(_("Docu&ments…"), self)
+        self.documents_button.setToolTip(_("Export the follow-up sheet, contact card, taper "
+                                           "plan and end-of-treatment note with the "
+                                           "consultation's documents"))
         for button in (self.new_button, self.decision_button, self.isolation_button,
                        self.taper_button, self.evaluation_button, self.documents_button):
             actions.addWidget(button)

@@ -89,6 +89,9 @@ class WizardWindow(QMainWindow):
         shown, self.course_view, self.course_tabs = with_course_view(
             self, controller, self.go_to_field, central)
         self.setCentralWidget(shown)
+        if self.course_view is not None:  # the course documents are exported with the rest
+            self.course_view.documents_button.clicked.connect(
+                lambda: self.show_step(STEP_IDS.index("summary")))
 
         self.save_label = QLabel(self)
         self.save_label.setAccessibleName(_("Save status"))
