@@ -393,3 +393,24 @@ def test_course_screenshots_are_written(tmp_path: Path) -> None:
     assert {"course-view.png", "followup-form.png", "dose-dialog.png", "taper-dialog.png",
             "evaluation-dialog.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
+
+
+def test_the_journal_text_of_a_day_is_copied_and_audited(open_course: OpenCourse,
+                                                         store: Store) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    case = example("forlop-opioid-nedtrapping")
+    window = open_course(case, date(2021, 11, 26))
+    view = _view(window)
+    row = next(r for r, day in enumerate(view.model.days) if day.day == date(2021, 11, 16))
+    view.table.selectRow(row)
+    text = view.copy_journal_text()
+    assert text and QGuiApplication.clipboard().text() == text
+    assert "Siri Testberg" in text  # who observed, from that day's entry
+    assert "16. november 2021" in text
+    assert store.audit_log(case.id)[-1].action == "copy"
+    assert store.audit_log(case.id)[-1].details == {"kind": "course-journal", "count": 1}
+    empty = next(r for r, day in enumerate(view.model.days) if not day.entries
+                 and not day.decisions)
+    view.table.selectRow(empty)
+    assert view.copy_journal_text() == ""

@@ -13,6 +13,7 @@ Nothing here writes the case: the forms edit copies and save through the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from ui.controller import CaseController
     from ui.course.forms import CourseFormDialog
 
+log = logging.getLogger(__name__)
 _ORDER = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.INFO: 2}
 PATH_ROLE = int(Qt.ItemDataRole.UserRole)
 DAY_OF_FINDING_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -100,8 +102,12 @@ class CourseView(QWidget):
         self.documents_button.setToolTip(_("Export the follow-up sheet, contact card, taper "
                                            "plan and end-of-treatment note with the "
                                            "consultation's documents"))
+        self.copy_button = QPushButton(_("Copy &journal text"), self)
+        self.copy_button.setToolTip(_("The journal text of the selected day's follow-ups and "
+                                      "dose decisions, to paste into the patient's record"))
         for button in (self.new_button, self.decision_button, self.isolation_button,
-                       self.taper_button, self.evaluation_button, self.documents_button):
+                       self.taper_button, self.evaluation_button, self.copy_button,
+                       self.documents_button):
             actions.addWidget(button)
         layout.addWidget(bar)
         self.new_button.clicked.connect(lambda: self.new_followup())
@@ -109,6 +115,7 @@ class CourseView(QWidget):
         self.isolation_button.clicked.connect(lambda: self.isolation())
         self.taper_button.clicked.connect(lambda: self.taper())
         self.evaluation_button.clicked.connect(lambda: self.evaluation())
+        self.copy_button.clicked.connect(lambda: self.copy_journal_text())
         QShortcut(QKeySequence.StandardKey.New, self, lambda: self.new_followup(),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
@@ -253,6 +260,47 @@ class CourseView(QWidget):
             return None
         day: CourseDay = rows[0].data(DAY_ROLE)
         return day.day
+
+    def journal_text(self, day: date | None = None) -> tuple[str, int]:
+        """The journal texts (pasientjournalforskriften § 8, as the first note) of every
+        follow-up entry and dose decision of ``day`` (default: the selected day), by time;
+        and how many there are.  Bokmål unless the window speaks nynorsk."""
+        from core.documents import to_text
+        from core.documents.course_journal import decision_note, followup_note
+
+        day = day or self.selected_day()
+        controller = self.controller
+        found = [d for d in self.model.days if d.day == day] if day is not None else []
+        if not found:
+            return "", 0
+        language = controller.language if controller.language in ("nb", "nn") else "nb"
+        case, pathway, today = controller.case, controller.pathway, controller.today()
+        texts = [str(to_text(followup_note(case, pathway, index, language, today=today)))
+                 for index, _entry in found[0].entries]
+        texts += [str(to_text(decision_note(case, pathway, index, language, today=today)))
+                  for index, _decision in found[0].decisions]
+        return "\n\n".join(text.strip() for text in texts), len(texts)
+
+    def copy_journal_text(self) -> str:
+        """Put the selected day's journal texts on the clipboard (audited as ``copy``)."""
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QToolTip
+
+        text, count = self.journal_text()
+        if not count:
+            QToolTip.showText(self.copy_button.mapToGlobal(self.copy_button.rect().center()),
+                              _("Choose a day with a follow-up or a dose decision."),
+                              self.copy_button)
+            return ""
+        QGuiApplication.clipboard().setText(text)
+        store = self.controller.store
+        if store is not None:
+            try:
+                store.audit("copy", self.controller.case.id,
+                            details={"kind": "course-journal", "count": count})
+            except Exception as exc:  # the audit must not block the GP's work; it is logged
+                log.warning("Audit entry copy failed (%s)", type(exc).__name__)
+        return text
 
     def finding_items(self) -> list[tuple[str, str]]:
         """(message, field) of every finding in the list (for tests and screen readers)."""
