@@ -299,15 +299,20 @@ class CourseItems:
             .limit(1)).first() is not None
 
     def replace(self, connection: Connection, case: Case, who: Actor) -> int:
-        """Make the stored items exactly those of ``case.course`` (an imported case file);
-        returns how many were written.  Two items with one id are refused (nothing written)."""
+        """Store the items of ``case.course`` (an imported case file): each replaces the stored
+        item with its id, or is added.  Items stored but not in the file are **kept** — a case
+        file exported yesterday must not delete the entry a nurse wrote this morning; an entry
+        goes only through :meth:`remove`.  Returns how many were written.  Two items with one
+        id are refused (nothing written)."""
         items: builtins.list[CourseItem] = [*case.course.followups, *case.course.dose_decisions]
         ids = [item.id for item in items]
         if len(set(ids)) != len(ids):
             raise StorageError(_(
                 "Two entries of the course have the same id; the case file cannot be stored. "
                 "Give each entry its own id (or leave the ids out of the file)."))
-        connection.execute(delete(course_items).where(course_items.c.case_id == case.id))
+        if ids:
+            connection.execute(delete(course_items).where(course_items.c.case_id == case.id,
+                                                          course_items.c.item_id.in_(ids)))
         now = datetime.now(UTC)
         rows = [{"case_id": case.id, "item_id": item.id, "kind": kind_of(item), "version": 1,
                  "created_at": now, "updated_at": now, "editor_name": who.name or None,

@@ -190,18 +190,22 @@ def test_autosave_never_overwrites_an_entry_and_keeps_the_rest_of_the_course(
     assert loaded.status == "completed"
 
 
-def test_import_replaces_the_items_and_the_first_save_stores_them(store: Store) -> None:
+def test_import_writes_its_items_keeps_later_ones_and_the_first_save_stores_them(store: Store) -> None:
     case = casefile.read(EXAMPLES / "forlop-opioid-nedtrapping.json")
     assert case.course.followups and case.course.dose_decisions == []
     store.import_case(case)
     assert _rows(store, case.id) == len(case.course.followups)
     assert store.audit_log(case.id)[-1].details == {"replaced": False,
                                                     "items": len(case.course.followups)}
-    store.course.add(case.id, _entry(20, note="ekstra"))
-    store.import_case(case)  # the file again: exactly its items
-    assert _rows(store, case.id) == len(case.course.followups)
+    extra = _entry(20, note="ekstra")
+    store.course.add(case.id, extra)  # written after the file was made
+    changed = case.course.followups[0]
+    changed.note = "rettet i filen"
+    store.import_case(case)  # the file again: its items replace theirs, the later one stays
+    assert _rows(store, case.id) == len(case.course.followups) + 1
     loaded = store.load(case.id).case
-    assert loaded.course.followups == sorted(case.course.followups, key=lambda e: e.at)
+    assert extra.id in {e.id for e in loaded.course.followups}
+    assert [e.note for e in loaded.course.followups if e.id == changed.id] == ["rettet i filen"]
     assert loaded.course == case.course.model_copy(update={
         "followups": loaded.course.followups})
 
