@@ -190,7 +190,8 @@ def test_autosave_never_overwrites_an_entry_and_keeps_the_rest_of_the_course(
     assert loaded.status == "completed"
 
 
-def test_import_writes_its_items_keeps_later_ones_and_the_first_save_stores_them(store: Store) -> None:
+def test_import_writes_its_items_keeps_later_ones_and_the_first_save_stores_them(
+        store: Store) -> None:
     case = casefile.read(EXAMPLES / "forlop-opioid-nedtrapping.json")
     assert case.course.followups and case.course.dose_decisions == []
     store.import_case(case)
