@@ -96,6 +96,7 @@ def test_an_exported_example_opens_on_the_course_view(open_course: OpenCourse) -
     assert model.data(model.index(0, TREATMENT)) == "1"
     assert "Siri Testberg" in model.data(model.index(0, ENTRIES))
     assert view.status.text() == "avsluttet 25.11.2021"
+    assert view.patient_line.text() == "Jonas Prøve Berg, født 07.03.1988"
     assert view.documents_button.isEnabled()
     view.documents_button.click()  # the course documents are exported with the rest
     assert window.course_tabs.currentWidget() is not view

@@ -48,6 +48,7 @@ from ui.wizard import icons
 from ui.wizard.widgets import FlowLayout, heading, severity_word, wrapping_label
 
 if TYPE_CHECKING:
+    from core.case import Case
     from core.course.timeline import CourseDay
     from ui.controller import CaseController
     from ui.course.forms import CourseFormDialog
@@ -86,6 +87,12 @@ class CourseView(QWidget):
         self.status.setFont(font)
         top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(top)
+        #: Whose course this is (the window title carries no patient data; the GP with two
+        #: case windows open must still see at a glance which patient an entry is for).
+        self.patient_line = QLabel(self)
+        self.patient_line.setAccessibleName(_("Patient"))
+        self.patient_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.patient_line)
         self.today_line = wrapping_label("", self)
         self.today_line.setAccessibleName(_("Planned today"))
         layout.addWidget(self.today_line)
@@ -197,6 +204,7 @@ class CourseView(QWidget):
         self.fit_sizes()
         line = status_line(case, pathway, today, language)
         self.status.setText(line)
+        self.patient_line.setText(patient_line(case))
         doses = planned_doses(case, pathway, today)
         if doses:
             parts = []
@@ -397,6 +405,17 @@ class CourseView(QWidget):
         from ui.course.dialogs import EvaluationDialog
 
         return self._run(EvaluationDialog(self.controller, self.writer, parent=self), focus)
+
+
+def patient_line(case: Case) -> str:
+    """"Kari Nordmann, født 07.03.1988" (the name alone without a birth date)."""
+    from core.rules.relevance import birth_date
+
+    name = case.patient.name.strip() or _("(no name yet)")
+    born = birth_date(case)  # typed, else from the identity number
+    if born is None:
+        return name
+    return _("{name}, born {date}").format(name=name, date=born.strftime("%d.%m.%Y"))
 
 
 def with_course_view(window: QWidget, controller: CaseController,
