@@ -196,7 +196,9 @@ def _findings(ctx: DocContext) -> Section | None:
     rows = kv(
         (_("Signs of intoxication"), f.intoxication_signs.strip()),
         (_("Signs of withdrawal"), f.withdrawal_signs.strip()),
-        (_("Respiratory symptoms of covid-19"), yes_no_unknown(ctx, f.covid_respiratory_symptoms)),
+        (_("Respiratory symptoms of covid-19"),
+         yes_no_unknown(ctx, f.covid_respiratory_symptoms)
+         if ctx.pathway.has_condition("quarantine") else ""),
         (_("Lung disease"), yes_no_unknown(ctx, f.lung_disease)),
         (_("Heart disease"), yes_no_unknown(ctx, f.heart_disease)),
         (_("Reduced general condition"), yes_no_unknown(ctx, f.reduced_general_condition)),

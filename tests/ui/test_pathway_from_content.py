@@ -74,3 +74,23 @@ def test_a_changed_text_in_the_pathway_file_shows_in_wizard_and_documents(
         labels = _labels(window)
         assert (CONSENT_TITLE in labels) is expected, labels[:2000]
         window.close()
+
+
+def test_the_covid_field_is_asked_and_written_only_on_the_quarantine_pathway(
+        qtbot: QtBot) -> None:
+    from core.documents import journal_note, to_text
+
+    library = load_library()
+    for example, pathway_id, expected in (
+            (EXAMPLE, "nedtrappingsplan", False),
+            (resources_dir() / "examples" / "opioid-komplett.json", "karantene-substitusjon",
+             True)):
+        case = casefile.read(example)
+        pathway = library.get(pathway_id, 1)
+        assert pathway is not None
+        window = WizardWindow(CaseController(case, pathway, None, step="findings",
+                                             language="nb"))
+        qtbot.addWidget(window)
+        assert ("Luftveissymptomer ved covid-19" in _labels(window)) is expected
+        note = str(to_text(journal_note(case, pathway, "nb")))
+        assert ("Luftveissymptomer av covid-19" in note) is expected

@@ -53,8 +53,10 @@ class FindingsPage(StepPage):
                             choices, empty="unknown"))
         illness.add(f.radio("findings.reduced_general_condition",
                             _("Reduced general condition"), choices, empty="unknown"))
-        illness.add(f.radio("findings.covid_respiratory_symptoms",
-                            _("Respiratory symptoms of COVID-19"), choices, empty="unknown"))
+        if self.ctx.pathway.has_condition("quarantine"):  # the covid-19 pathway only
+            illness.add(f.radio("findings.covid_respiratory_symptoms",
+                                _("Respiratory symptoms of COVID-19"), choices,
+                                empty="unknown"))
         illness.add(f.radio("findings.lung_disease", _("Lung disease"), choices,
                             empty="unknown"))
         illness.add(f.radio("findings.heart_disease", _("Heart disease or arrhythmia"), choices,
