@@ -77,6 +77,10 @@ class CourseContent:
     tolerance_window_hours: int
     #: Withdrawal scores rising over this many consecutive scored entries warn.
     rising_score_entries: int
+    #: Every day of treatment needs a follow-up entry (seed 004 ch. 5: daily observation
+    #: before the dose while the patient is isolated).  False where the plan sets its own
+    #: frequency (a tapering plan's ``plan.follow_up_frequency``).
+    daily_followup: bool
     taper_note: Text
     taper_rules: tuple[TaperRule, ...]
 
@@ -132,6 +136,7 @@ def course_from_json(data: Mapping[str, Any],
         supervised_intake_measure=data["supervised_intake_measure"],
         tolerance_window_hours=data["tolerance_window_hours"],
         rising_score_entries=data["rising_score_entries"],
+        daily_followup=bool(data.get("daily_followup", True)),
         taper_note=_text(taper, "note"),
         taper_rules=tuple(
             TaperRule(

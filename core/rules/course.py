@@ -130,7 +130,8 @@ def _run(ctx: CourseContext) -> None:
     _check_isolation(ctx)
     for index, entry in enumerate(ctx.case.course.followups):
         _check_entry(ctx, index, entry, content)
-    _check_missing_days(ctx)
+    if content is None or content.daily_followup:
+        _check_missing_days(ctx)
     if content is not None:
         _check_withdrawal_trend(ctx, content)
     _check_decisions(ctx, content)

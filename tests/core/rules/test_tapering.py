@@ -158,3 +158,19 @@ def test_the_tapering_rules_never_fire_for_the_quarantine_pathway() -> None:
 ])
 def test_add_months(day: date, months: int, expected: date) -> None:
     assert add_months(day, months) == expected
+
+
+def test_days_without_a_follow_up_warn_on_the_quarantine_pathway_only(case: Case,
+                                                                     pathway: Pathway) -> None:
+    """A tapering plan sets its own follow-up frequency; daily observation before each dose
+    is the isolation's demand (seed 004 ch. 5), so only that pathway warns on a missing day."""
+    first = min(step.from_date for step in case.course.taper.steps if step.from_date)
+    later = date.fromordinal(first.toordinal() + 10)
+    course_codes = {f.code for f in evaluate(case, pathway, today=later, scope="course")}
+    assert case.course.followups == [] and "COURSE_DAY_WITHOUT_FOLLOWUP" not in course_codes
+
+    quarantine = casefile.read(EXAMPLES / "forlop-benzodiazepin-doseokning.json")
+    other = load_library().get(quarantine.pathway_id, quarantine.pathway_version)
+    assert other is not None and other.course is not None and other.course.daily_followup
+    assert any(f.code == "COURSE_DAY_WITHOUT_FOLLOWUP"
+               for f in evaluate(quarantine, other, today=date(2026, 12, 6), scope="course"))
