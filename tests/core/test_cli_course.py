@@ -218,3 +218,28 @@ def test_help_is_norwegian(cli: Cli, capsys: pytest.CaptureFixture[str]) -> None
             main.main([*verb, "--help"])
         assert done.value.code == 0
         assert words in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["nedtrapping-benzodiazepin-8-uker", "nedtrapping-opioid-til-lar",
+                                  "nedtrapping-uten-spesialist"])
+def test_the_course_verbs_work_on_the_tapering_pathway(cli: Cli, name: str) -> None:
+    """Issue 17: a case on the second pathway takes follow-ups and shows its timeline."""
+    case = casefile.read(EXAMPLES / f"{name}.json")
+    assert cli.run("import", EXAMPLES / f"{name}.json", *cli.data()).code == 0
+    result = cli.run("course", case.id, "--json", *cli.data())
+    assert result.code in (0, 1), result.err
+    report = json.loads(result.out)
+    assert report["days"]
+    codes = {f["code"] for f in report["findings"]}
+    assert "COURSE_DAY_WITHOUT_FOLLOWUP" not in codes  # the plan sets its own frequency
+    drug = case.medications[0].drug
+    entry = {"at": f"{report['days'][0]['day']}T09:00:00+01:00",
+             "observer": {"name": "Siri Prøve", "role": "nurse"}, "form": "office",
+             "doses": [{"drug": drug, "dose": "5", "status": "given", "supervised": False}],
+             "intoxication": "none", "overdose": "none", "adherence": "kept"}
+    path = cli.root / "oppfolging.json"
+    path.write_text(json.dumps(entry), encoding="utf-8")
+    added = cli.run("followup", "add", case.id, "--file", path, *cli.data())
+    assert added.code == 0, added.err
+    listed = cli.run("followup", "list", case.id, "--json", *cli.data())
+    assert [item["id"] for item in json.loads(listed.out)] == [added.out.strip()]
