@@ -20,7 +20,7 @@ from core.course.model import FollowUpEntry
 from core.course.periods import isolation_day, local_day, treatment_day
 from core.documents import course_common as cc
 from core.documents.common import DocContext, context
-from core.documents.journal import _CRITERIA  # the first note's criteria, reused as they are
+from core.documents.journal import criterion_line, forsvarlighet_section
 from core.documents.model import (
     Document,
     DocumentKind,
@@ -418,19 +418,10 @@ def _taper_line(ctx: DocContext) -> str:
             count=len(course.taper.steps), date=ctx.date(first))
     if course.continuation.kind in ("lar_referral", "other_plan"):
         return course.continuation.agreed.strip() or _("Another plan was agreed.")
-    return _CRITERIA["taper_plan"](ctx)
+    return criterion_line(ctx, "taper_plan")
 
 
 def _forsvarlighet(ctx: DocContext) -> Section | None:
-    forsvarlighet = ctx.pathway.forsvarlighet
-    if not forsvarlighet.criteria:
-        return None
-    own = {"effect_evaluation": effect_evaluation, "taper_plan": _taper_line}
-    lines = [f"{ctx.text(c.title)}: {own.get(c.key, _CRITERIA[c.key])(ctx)}"
-             for c in forsvarlighet.criteria]
-    return section(
-        ctx._("Criteria for sound prescribing"),
-        Paragraph(ctx._("The criteria of {source} for prescribing addictive drugs, and how "
-                        "each is met:").format(source=ctx.text(forsvarlighet.source)),
-                  emphasis=True),
-        bullets(*lines))
+    """The first note's criteria, with the evaluation and the taper answered from the course."""
+    return forsvarlighet_section(ctx, {"effect_evaluation": effect_evaluation,
+                                       "taper_plan": _taper_line})

@@ -8,7 +8,7 @@ Only what the GP filled in is written; a section with nothing in it is left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from core.case import Case, Medication
@@ -46,7 +46,7 @@ def journal_note(case: Case, pathway: Pathway, language: str = "nb", *,
         _cooperation(ctx),
         _information(ctx),
         _follow_up(ctx),
-        _forsvarlighet(ctx),
+        forsvarlighet_section(ctx),
         section(_("Addition by the doctor"), Paragraph(case.journal_addition.strip())),
     ) if s is not None)
     title = (_("Journal note: {title}").format(title=ctx.text(pathway.title))
@@ -497,16 +497,23 @@ def _follow_up(ctx: DocContext) -> Section | None:
     )
 
 
-def _forsvarlighet(ctx: DocContext) -> Section | None:
+def forsvarlighet_section(
+        ctx: DocContext,
+        answers: Mapping[ForsvarlighetKey, Callable[[DocContext], str]] | None = None,
+) -> Section | None:
     """The forsvarlighet criteria of Statens helsepersonellnemnd (seed 004, 2.3), one labelled
     line each: how this case meets it, "not documented", or "not yet" for what comes later in
-    the course (the evaluation of effect, a tapering plan not yet set)."""
+    the course (the evaluation of effect, a tapering plan not yet set).  ``answers`` replaces
+    the line of some criteria (the end-of-treatment note answers the evaluation and the
+    taper); the rest are the first note's (:func:`criterion_line`)."""
     forsvarlighet = ctx.pathway.forsvarlighet
     if not forsvarlighet.criteria:
         return None
+    own = answers or {}
     # Labelled lines in a list rather than a key–value table: a line may carry the doctor's
     # long texts (a tapering plan, a justification), and list items split across pages.
-    lines = [f"{ctx.text(criterion.title)}: {_CRITERIA[criterion.key](ctx)}"
+    lines = [f"{ctx.text(criterion.title)}: "
+             f"{own.get(criterion.key, _CRITERIA[criterion.key])(ctx)}"
              for criterion in forsvarlighet.criteria]
     return section(
         ctx._("Criteria for sound prescribing"),
@@ -660,6 +667,11 @@ def _taper_plan(ctx: DocContext) -> str:
         return ctx._("Not yet: to be set before the {kind} ends ({date}).").format(
             kind=ctx.quarantine_word(), date=ctx.date(end))
     return ctx._("Not yet: to be set before the {kind} ends.").format(kind=ctx.quarantine_word())
+
+
+def criterion_line(ctx: DocContext, key: ForsvarlighetKey) -> str:
+    """How the case meets one forsvarlighet criterion, as the first journal note says it."""
+    return _CRITERIA[key](ctx)
 
 
 _CRITERIA: dict[ForsvarlighetKey, Callable[[DocContext], str]] = {

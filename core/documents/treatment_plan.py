@@ -42,18 +42,24 @@ def treatment_plan(case: Case, pathway: Pathway, language: str = "nb", *,
         _ending(ctx),
         _responsibilities(ctx),
     ) if s is not None)
+    return _plan_document(ctx, _("Treatment plan: temporary substitution treatment during "
+                                 "quarantine or isolation"), _("Treatment plan"), sections)
+
+
+def _plan_document(ctx: DocContext, title: str, short_title: str,
+                   sections: tuple[Section, ...]) -> Document:
+    """The plan with its header, the prescriber as author, and the exercise notice."""
     notice = ctx.exercise_notice()
     return Document(
         kind="plan",
         language=ctx.language,
-        title=_("Treatment plan: temporary substitution treatment during quarantine or "
-                "isolation"),
+        title=title,
         document_id=ctx.document_id("plan"),
-        running_header=ctx.running_header(_("Treatment plan")),
+        running_header=ctx.running_header(short_title),
         page_label=ctx.page_label(),
-        author=case.prescriber.name.strip(),
-        subject=_("Treatment plan"),
-        header_fields=ctx.header_rows(_("Patient"), _("Responsible doctor")),
+        author=ctx.case.prescriber.name.strip(),
+        subject=short_title,
+        header_fields=ctx.header_rows(ctx._("Patient"), ctx._("Responsible doctor")),
         sections=sections,
         notices=(notice,) if notice else (),
         footer_note=ctx.footer(),
@@ -214,7 +220,7 @@ def _responsibilities(ctx: DocContext) -> Section | None:
 def _tapering_plan(ctx: DocContext) -> Document:
     """The tapering plan (nedtrappingsplan): the specialist service, the steps with dates and
     doses, who is responsible for what, follow-up, relapse, and both signatures."""
-    _, case = ctx._, ctx.case
+    _ = ctx._
     sections = tuple(s for s in (
         _tapering_basis(ctx),
         _steps(ctx),
@@ -223,21 +229,8 @@ def _tapering_plan(ctx: DocContext) -> Document:
         _when_things_go_wrong(ctx),
         _signatures(ctx),
     ) if s is not None)
-    notice = ctx.exercise_notice()
-    return Document(
-        kind="plan",
-        language=ctx.language,
-        title=_("Tapering plan: {title}").format(title=ctx.text(ctx.pathway.title)),
-        document_id=ctx.document_id("plan"),
-        running_header=ctx.running_header(_("Tapering plan")),
-        page_label=ctx.page_label(),
-        author=case.prescriber.name.strip(),
-        subject=_("Tapering plan"),
-        header_fields=ctx.header_rows(_("Patient"), _("Responsible doctor")),
-        sections=sections,
-        notices=(notice,) if notice else (),
-        footer_note=ctx.footer(),
-    )
+    return _plan_document(ctx, _("Tapering plan: {title}").format(
+        title=ctx.text(ctx.pathway.title)), _("Tapering plan"), sections)
 
 
 def _tapering_basis(ctx: DocContext) -> Section | None:
