@@ -40,13 +40,7 @@ class PlanPage(StepPage):
         after.add(f.choice("plan.lar_referral", _("Referral to LAR"), translated(LAR_REFERRAL),
                            none_label=_(NOT_CHOSEN)))
 
-        contact = self.section(_("Contact and support for the patient"))
-        contact.add(f.line("plan.patient_contact_name", _("Contact person the patient can call")))
-        contact.add(f.line("plan.patient_contact_phone", _("Contact person's phone")))
-        contact.add(f.text("plan.psychosocial_follow_up", _("Psychosocial follow-up"), lines=2),
-                    full=True)
-        contact.add(f.text("plan.practical_needs", _("Practical needs (food, housing, clothes)"),
-                           lines=2), full=True)
+        self._contact_section(practical_needs=True)
 
     # ---- a tapering-plan pathway: the plan is the course's taper --------------------------
 
@@ -95,11 +89,19 @@ class PlanPage(StepPage):
         relapse.add(f.choice("plan.lar_referral", _("Referral to LAR"), translated(LAR_REFERRAL),
                              none_label=_(NOT_CHOSEN)))
 
+        self._contact_section(practical_needs=False)
+
+    def _contact_section(self, *, practical_needs: bool) -> None:
+        """Who the patient can call, and the psychosocial (and practical) follow-up."""
+        f = self.fields
         contact = self.section(_("Contact and support for the patient"))
         contact.add(f.line("plan.patient_contact_name", _("Contact person the patient can call")))
         contact.add(f.line("plan.patient_contact_phone", _("Contact person's phone")))
         contact.add(f.text("plan.psychosocial_follow_up", _("Psychosocial follow-up"), lines=2),
                     full=True)
+        if practical_needs:  # an isolated patient cannot shop or fetch things
+            contact.add(f.text("plan.practical_needs",
+                               _("Practical needs (food, housing, clothes)"), lines=2), full=True)
 
     def on_shown(self) -> None:
         """The drugs chosen on the medication step are the plan's dose fields."""
