@@ -107,6 +107,17 @@ class CaseController(QObject):
         self._retry_timer.timeout.connect(self.save_now)
         self.evaluate()
 
+    @classmethod
+    def for_stored(cls, stored: StoredCase, pathway: Pathway, store: Store,
+                   **options: Any) -> CaseController:
+        """The controller of a case as the store handed it out: its version, its step and
+        the versions of its course entries (written by :class:`ui.course.writer.CourseWriter`
+        at those versions)."""
+        options.setdefault("step", stored.step)
+        controller = cls(stored.case, pathway, store, version=stored.version, **options)
+        controller.item_versions = dict(stored.item_versions)
+        return controller
+
     # ---- reading -------------------------------------------------------------------------
 
     def value(self, path: str) -> Any:

@@ -604,9 +604,8 @@ class StartWindow(QMainWindow):
                 "installed.").format(pathway=stored.case.pathway_id,
                                      version=stored.case.pathway_version))
             return None
-        controller = CaseController(stored.case, pathway, self.store, version=stored.version,
-                                    step=stored.step, language=i18n.current().language)
-        controller.item_versions = dict(stored.item_versions)
+        controller = CaseController.for_stored(stored, pathway, self.store,
+                                               language=i18n.current().language)
         window = WizardWindow(controller)
         settings = self.settings()
         window.configure_documents(settings.document_language, settings.export_dir,

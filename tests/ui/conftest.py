@@ -59,8 +59,7 @@ def open_wizard(qtbot: QtBot, store: Store, pathway: Pathway) -> Iterator[OpenWi
             store.save(case, step=step)
         case_id = case.id if case is not None else windows[-1].controller.case.id
         stored = store.load(case_id)
-        controller = CaseController(stored.case, pathway, store, version=stored.version,
-                                    step=stored.step)
+        controller = CaseController.for_stored(stored, pathway, store)
         window = WizardWindow(controller)
         qtbot.addWidget(window)
         window.resize(1366, 768)

@@ -49,8 +49,7 @@ def open_course(qtbot: QtBot, store: Store, pathway: Pathway) -> Iterator[OpenCo
     def opener(case: Case, today: date = TODAY) -> WizardWindow:
         store.save(case)
         stored = store.load(case.id)
-        controller = CaseController(stored.case, pathway, store, version=stored.version,
-                                    today=lambda: today)
+        controller = CaseController.for_stored(stored, pathway, store, today=lambda: today)
         window = WizardWindow(controller)
         qtbot.addWidget(window)
         window.resize(1366, 768)
@@ -282,11 +281,7 @@ def test_a_consultation_finding_shows_the_wizard(open_course: OpenCourse) -> Non
 
 
 def _controller(store: Store, pathway: Pathway, case_id: str) -> CaseController:
-    stored = store.load(case_id)
-    controller = CaseController(stored.case, pathway, store, version=stored.version,
-                                today=lambda: TODAY)
-    controller.item_versions = dict(stored.item_versions)
-    return controller
+    return CaseController.for_stored(store.load(case_id), pathway, store, today=lambda: TODAY)
 
 
 def test_the_writer_stores_each_entry_as_its_own_row_audited(qtbot: QtBot, store: Store,
@@ -415,3 +410,18 @@ def test_the_journal_text_of_a_day_is_copied_and_audited(open_course: OpenCourse
                  and not day.decisions)
     view.table.selectRow(empty)
     assert view.copy_journal_text() == ""
+
+
+def test_correcting_a_stored_entry_from_the_open_window_updates_its_row(
+        open_course: OpenCourse, store: Store) -> None:
+    """The window knows each entry's stored version, so a correction is an update, not a
+    second entry (nor a conflict)."""
+    case = in_progress()
+    window = open_course(case)
+    view = _view(window)
+    entry = window.controller.case.course.followups[0].model_copy(deep=True)
+    entry.note = "rettet etterpå"
+    view.writer.update_entry(entry)
+    rows = [row for row in store.course.list(case.id) if row.item_id == entry.id]
+    assert [row.version for row in rows] == [2]
+    assert store.load(case.id).case.course.followups[0].note == "rettet etterpå"
