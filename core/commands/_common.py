@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, TextIO
 from i18n import _
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from core.case import Case
     from core.content import Pathway
     from core.crypto import FieldCipher
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from core.keys import DataKey
     from core.opening import AskMode, OpenDatabase
     from core.storage import Store
+    from core.storage.health import Health
 
 #: A passphrase file larger than this is refused (a passphrase is a line, not a document).
 MAX_PASSPHRASE_FILE_BYTES = 1024
@@ -367,11 +370,10 @@ def health_refusal(data_dir: Path, url: str | None) -> str | None:
     return recovery_advice(health, data_dir)
 
 
-def recovery_advice(health: object, data_dir: Path) -> str:
+def recovery_advice(health: Health, data_dir: Path) -> str:
     """What a verb says about a database that needs recovery (no patient data)."""
     from core.storage import recovery
 
-    assert isinstance(health, recovery.Health)
     backup = recovery.newest_verified_backup(data_dir)
     parts = [health.message, _("Nothing was changed.")]
     if backup is not None:
@@ -392,12 +394,10 @@ def restore_command(data_dir: Path) -> str:
     return f"python main.py restore --data-dir {shlex.quote(str(data_dir))}"
 
 
-def local_moment(moment: object) -> str:
+def local_moment(moment: datetime) -> str:
     """A UTC moment as the GP reads it: Norwegian local time, dd.mm.yyyy hh:mm."""
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    assert isinstance(moment, datetime)
     return moment.astimezone(ZoneInfo("Europe/Oslo")).strftime("%d.%m.%Y %H:%M")
 
 
